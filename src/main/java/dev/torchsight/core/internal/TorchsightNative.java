@@ -1,0 +1,61 @@
+package dev.torchsight.core.internal;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP mapping of {@code native/include/torchsight/*.h}. Internal: callers validate every argument
+ * in Java first (sizes, finiteness, index ranges), because the native side trusts its input.
+ */
+@Platform(include = {"torchsight/tsne.h", "torchsight/cuda.h"}, link = "torchsight")
+@Namespace("torchsight")
+public final class TorchsightNative {
+    static {
+        Loader.load();
+    }
+
+    private TorchsightNative() {}
+
+    /** Gradient backend id of the exact O(n^2) method. */
+    public static final int TSNE_EXACT = 0;
+    /** Gradient backend id of the Barnes-Hut method. */
+    public static final int TSNE_BARNES_HUT = 1;
+
+    public static native int tsne_conditional_p(@Const DoublePointer distSq, int n, int k, double perplexity,
+            double tol, int maxSteps, DoublePointer outP, DoublePointer outBeta, int threads);
+
+    public static native @Cast("int64_t") long tsne_symmetrize(@Cast("const int64_t*") LongPointer neighbours,
+            @Const DoublePointer pCond, int n, int k, @Cast("int64_t*") LongPointer rowPtr,
+            @Cast("int32_t*") IntPointer cols, DoublePointer vals, int threads);
+
+    public static native double tsne_gradient(int method, double theta, @Cast("const int64_t*") LongPointer rowPtr,
+            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, @Const DoublePointer y,
+            double exaggeration, DoublePointer grad, int threads);
+
+    public static native double tsne_exact_normalization(int n, @Const DoublePointer y, int threads);
+
+    public static native double tsne_kl_divergence(@Cast("const int64_t*") LongPointer rowPtr,
+            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, @Const DoublePointer y,
+            double z, int threads);
+
+    public static native double tsne_update(@Cast("int64_t") long len, DoublePointer y, DoublePointer update,
+            DoublePointer gains, @Const DoublePointer grad, double momentum, double learningRate, double minGain,
+            int threads);
+
+    public static native int tsne_openmp_enabled();
+
+    public static native int cuda_kernels_built();
+
+    public static native int cuda_device_count();
+
+    public static native int cuda_runtime_version();
+
+    public static native int cuda_device_name(int device, @Cast("char*") BytePointer buffer, int capacity);
+}

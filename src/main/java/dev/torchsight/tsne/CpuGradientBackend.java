@@ -1,0 +1,40 @@
+package dev.torchsight.tsne;
+
+import dev.torchsight.core.internal.TorchsightNative;
+import org.bytedeco.javacpp.DoublePointer;
+
+/** Exact or Barnes-Hut gradient in torchsight's native C++ (OpenMP). */
+final class CpuGradientBackend implements GradientBackend {
+    private final SparseAffinities p;
+    private final int nativeMethod;
+    private final double theta;
+    private final int threads;
+
+    CpuGradientBackend(SparseAffinities p, TsneMethod method, double theta, int threads) {
+        this.p = p;
+        this.nativeMethod = method == TsneMethod.EXACT ? TorchsightNative.TSNE_EXACT : TorchsightNative.TSNE_BARNES_HUT;
+        this.theta = theta;
+        this.threads = threads;
+    }
+
+    @Override
+    public double gradient(DoublePointer y, double exaggeration, DoublePointer grad) {
+        return TorchsightNative.tsne_gradient(nativeMethod, theta, p.rowPtr, p.cols, p.vals, p.n, y, exaggeration,
+                grad, threads);
+    }
+
+    @Override
+    public double klDivergence(DoublePointer y, double z) {
+        return TorchsightNative.tsne_kl_divergence(p.rowPtr, p.cols, p.vals, p.n, y, z, threads);
+    }
+
+    @Override
+    public double exactNormalization(DoublePointer y) {
+        return TorchsightNative.tsne_exact_normalization(p.n, y, threads);
+    }
+
+    @Override
+    public void close() {
+        // The affinities belong to the caller; the native scratch is thread-local and reused.
+    }
+}

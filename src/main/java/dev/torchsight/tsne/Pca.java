@@ -1,0 +1,52 @@
+package dev.torchsight.tsne;
+
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.T_TensorTensor_T;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Principal component projection through libtorch: centre, then the eigen-decomposition of the
+ * smaller of the covariance (D x D) and Gram (N x N) matrices. Components are sign-normalised
+ * (largest |loading| positive) so results do not depend on the eigen-solver's sign choice.
+ */
+final class Pca {
+    private Pca() {}
+
+    /**
+     * Projects the rows of {@code x} (N x D, float32) onto their top {@code dims} principal components.
+     * Returns an N x dims float32 tensor, components ordered by decreasing variance.
+     */
+    static Tensor project(Tensor x, int dims) {
+        long n = x.size(0);
+        long d = x.size(1);
+        Tensor centred = x.sub(x.mean(new long[] {0}, true, new ScalarTypeOptional()));
+        if (d <= n) {
+            // Covariance route: eigenvectors of Xc^T Xc are the principal axes.
+            Tensor cov = centred.t().mm(centred).to(torch.ScalarType.Double);
+            Tensor axes = topEigenvectors(cov, dims);
+            return centred.mm(axes.to(torch.ScalarType.Float));
+        }
+        // Gram route (wide data, e.g. flattened feature maps): scores = U * sqrt(lambda).
+        Tensor gram = centred.mm(centred.t()).to(torch.ScalarType.Double);
+        T_TensorTensor_T eig = torch.linalg_eigh(gram);
+        Tensor values = eig.get0().narrow(0, n - dims, dims).flip(0).clamp_min(new org.bytedeco.pytorch.Scalar(0.0));
+        Tensor vectors = signNormalised(eig.get1().narrow(1, n - dims, dims).flip(1));
+        return vectors.mul(values.sqrt().unsqueeze(0)).to(torch.ScalarType.Float);
+    }
+
+    private static Tensor topEigenvectors(Tensor symmetric, int dims) {
+        long size = symmetric.size(0);
+        T_TensorTensor_T eig = torch.linalg_eigh(symmetric);  // ascending eigenvalues
+        return signNormalised(eig.get1().narrow(1, size - dims, dims).flip(1));
+    }
+
+    /** Flips each column so that its entry of largest magnitude is positive. */
+    private static Tensor signNormalised(Tensor columns) {
+        Tensor argmax = columns.abs().argmax(new org.bytedeco.pytorch.LongOptional(0), true);
+        Tensor signs = columns.gather(0, argmax).sign();
+        // sign(0) would zero a column; only an all-zero column has a zero maximum, keep it as is.
+        signs = torch.where(signs.eq(new org.bytedeco.pytorch.Scalar(0.0)), torch.ones_like(signs), signs);
+        return columns.mul(signs);
+    }
+}

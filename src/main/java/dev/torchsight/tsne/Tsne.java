@@ -1,0 +1,351 @@
+package dev.torchsight.tsne;
+
+import dev.torchsight.core.NativeLibrary;
+import dev.torchsight.core.Threads;
+import dev.torchsight.core.TorchsightException;
+import dev.torchsight.io.FloatMatrix;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * t-SNE: N high-dimensional vectors to a 2-D map. Optional PCA (libtorch), exact kNN (libtorch),
+ * perplexity calibration and symmetric sparse P (native), then scikit-learn's optimisation schedule
+ * over a native gradient backend (exact or Barnes-Hut).
+ *
+ * <pre>{@code
+ * Embedding e = Tsne.builder().optPerplexity(30).optSeed(1).build().fit(matrix, TsneProgress.NONE);
+ * }</pre>
+ *
+ * <p>The same input, seed and thread count give the same embedding, bit for bit.
+ */
+public final class Tsne {
+    /** Up to this many points the final KL divergence uses the exact (all-pairs) normalisation. */
+    public static final int EXACT_KL_MAX_POINTS = 20_000;
+    /** Bytes per N^2 entry that the exact method's all-pairs affinities need at their peak. */
+    static final long EXACT_BYTES_PER_PAIR = 64;
+
+    private final double perplexity;
+    private final int iterations;
+    private final TsneMethod method;
+    private final double theta;
+    private final long seed;
+    private final int threads;
+    private final TsneInit init;
+    private final int pcaDimensions;
+    private final double learningRate;
+    private final double earlyExaggeration;
+    private final int exaggerationIterations;
+    private final double earlyMomentum;
+    private final double lateMomentum;
+    private final double minGain;
+    private final double minGradNorm;
+    private final long memoryLimitBytes;
+
+    private Tsne(Builder b) {
+        this.perplexity = b.perplexity;
+        this.iterations = b.iterations;
+        this.method = b.method;
+        this.theta = b.theta;
+        this.seed = b.seed;
+        this.threads = b.threads;
+        this.init = b.init;
+        this.pcaDimensions = b.pcaDimensions;
+        this.learningRate = b.learningRate;
+        this.earlyExaggeration = b.earlyExaggeration;
+        this.exaggerationIterations = b.exaggerationIterations;
+        this.earlyMomentum = b.earlyMomentum;
+        this.lateMomentum = b.lateMomentum;
+        this.minGain = b.minGain;
+        this.minGradNorm = b.minGradNorm;
+        this.memoryLimitBytes = b.memoryLimitBytes;
+    }
+
+    /** A builder with scikit-learn's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Embeds the rows of a float matrix. */
+    public Embedding fit(FloatMatrix data, TsneProgress progress) {
+        data.requireFinite("input");
+        validateShape(data.rows(), data.cols());
+        Threads.current();  // loads libtorch and sets its thread count before the first tensor
+        try (PointerScope scope = new PointerScope()) {
+            return fitTensor(Tensor.create(data.values(), data.rows(), data.cols()), progress);
+        }
+    }
+
+    /** Embeds the rows of a 2-D libtorch tensor (any floating type; copied to float32 on the CPU). */
+    public Embedding fit(Tensor data, TsneProgress progress) {
+        if (data.dim() != 2) {
+            throw new TorchsightException("t-SNE input must be 2-D (samples x features), got " + data.dim()
+                    + " dimensions; flatten each sample first");
+        }
+        validateShape(data.size(0), data.size(1));
+        try (PointerScope scope = new PointerScope()) {
+            Tensor x = data.to(torch.ScalarType.Float).contiguous();
+            Tensor badRows = x.isfinite().logical_not().any(1);
+            if (badRows.any().item_bool()) {
+                long row = badRows.to(torch.ScalarType.Int).argmax().item_long();
+                throw new TorchsightException("input: row " + row
+                        + " (0-based) contains NaN or Inf; remove or impute non-finite values before running t-SNE");
+            }
+            return fitTensor(x, progress);
+        }
+    }
+
+    private void validateShape(long rows, long cols) {
+        if (cols < 1) {
+            throw new TorchsightException("input has no columns; each row needs at least one value");
+        }
+        double largest = largestPerplexity(rows);
+        if (largest < 1) {
+            throw new TorchsightException("t-SNE needs at least 5 rows, got " + rows);
+        }
+        if (perplexity > largest) {
+            throw new TorchsightException(String.format(Locale.ROOT,
+                    "perplexity %s is too large for %d rows (it needs 3*perplexity+2 rows); "
+                            + "use --perplexity %s or less, or give more rows",
+                    fmt(perplexity), rows, fmt(Math.floor(largest * 100) / 100)));
+        }
+        TsneMethod resolved = method.resolve((int) Math.min(rows, Integer.MAX_VALUE));
+        if (resolved == TsneMethod.EXACT) {
+            long needed = rows * rows * EXACT_BYTES_PER_PAIR;
+            if (needed > memoryLimitBytes) {
+                throw new TorchsightException(String.format(Locale.ROOT,
+                        "the exact method on %d rows needs about %.1f GiB for all-pairs affinities but %.1f GiB "
+                                + "is available; use --method barnes-hut (O(N log N), sparse affinities)",
+                        rows, needed / 1073741824.0, memoryLimitBytes / 1073741824.0));
+            }
+        }
+        if (rows > Integer.MAX_VALUE / 2) {
+            throw new TorchsightException("t-SNE supports up to " + Integer.MAX_VALUE / 2 + " rows, got " + rows);
+        }
+    }
+
+    /** The largest perplexity usable with n rows: 3*perplexity + 1 neighbours must exist besides the row. */
+    public static double largestPerplexity(long n) {
+        return (n - 2) / 3.0;
+    }
+
+    private Embedding fitTensor(Tensor x, TsneProgress progress) {
+        NativeLibrary.ensureLoaded();
+        int nThreads = threads > 0 ? threads : Threads.current();
+        if (threads > 0) {
+            Threads.configure(threads);
+        }
+        long start = System.nanoTime();
+        java.util.function.DoubleSupplier clock = () -> (System.nanoTime() - start) / 1e9;
+        int n = (int) x.size(0);
+        TsneMethod resolved = method.resolve(n);
+
+        progress.report(stageEvent("pca", clock));
+        boolean reduced = pcaDimensions > 0 && x.size(1) > pcaDimensions;
+        Tensor features = reduced ? Pca.project(x, pcaDimensions) : x;
+        double tPca = clock.getAsDouble();
+
+        progress.report(stageEvent("neighbors", clock));
+        int k = resolved == TsneMethod.EXACT ? n - 1 : (int) Math.min(n - 1, (long) Math.floor(3 * perplexity) + 1);
+        try (NearestNeighbors knn = NearestNeighbors.search(features, k)) {
+            double tKnn = clock.getAsDouble();
+            progress.report(stageEvent("affinities", clock));
+            try (SparseAffinities p = SparseAffinities.fromNeighbors(knn, perplexity, nThreads)) {
+                knn.close();  // the neighbour lists are folded into P: free them before optimising
+                double tP = clock.getAsDouble();
+                try (DoublePointer y = new DoublePointer(2L * n);
+                     GradientBackend backend = new CpuGradientBackend(p, resolved, theta, nThreads)) {
+                    y.put(initialEmbedding(features, reduced, n));
+                    double lr = Double.isNaN(learningRate) ? Schedule.autoLearningRate(n, earlyExaggeration)
+                            : learningRate;
+                    Schedule schedule = new Schedule(iterations, earlyExaggeration, exaggerationIterations,
+                            earlyMomentum, lateMomentum, lr, minGain, minGradNorm, 50, 300);
+                    Optimizer.Outcome outcome = new Optimizer(schedule, nThreads).run(backend, y, n, progress, clock);
+                    double z = n <= EXACT_KL_MAX_POINTS ? backend.exactNormalization(y) : outcome.lastNormalization();
+                    double kl = backend.klDivergence(y, z);
+                    double[] coords = new double[2 * n];
+                    y.get(coords);
+                    double total = clock.getAsDouble();
+                    progress.report(new TsneProgress.Event("done", outcome.iterations(), iterations, kl,
+                            Double.NaN, total));
+                    return new Embedding(coords, kl, outcome.iterations(), resolved, perplexity, total,
+                            new Embedding.Timings(tPca, tKnn - tPca, tP - tKnn, total - tP));
+                }
+            }
+        }
+    }
+
+    private TsneProgress.Event stageEvent(String stage, java.util.function.DoubleSupplier clock) {
+        return new TsneProgress.Event(stage, 0, iterations, Double.NaN, Double.NaN, clock.getAsDouble());
+    }
+
+    /** PCA initialisation (first coordinate std 1e-4) or seeded Gaussian noise (std 1e-4). */
+    private double[] initialEmbedding(Tensor features, boolean reducedByPca, int n) {
+        if (init == TsneInit.PCA && features.size(1) >= 2) {
+            Tensor pcs = reducedByPca ? features.narrow(1, 0, 2) : Pca.project(features, 2);
+            Tensor y = pcs.to(torch.ScalarType.Double).contiguous();
+            double std = y.select(1, 0).std().item_double();
+            if (std > 0 && Double.isFinite(std)) {
+                Tensor scaled = y.mul(new Scalar(1e-4 / std)).contiguous();
+                double[] out = new double[2 * n];
+                scaled.data_ptr_double().get(out);
+                return out;
+            }
+            // All rows identical along the principal axes: PCA gives no direction, fall back to noise.
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] out = new double[2 * n];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = 1e-4 * gaussian(random);
+        }
+        return out;
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        // Box-Muller: reproducible across JVMs (unlike Random.nextGaussian's internal state sharing).
+        double u1 = random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2 * Math.log1p(-u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** Options; every one has scikit-learn's default. */
+    public static final class Builder {
+        private double perplexity = 30;
+        private int iterations = 1000;
+        private TsneMethod method = TsneMethod.AUTO;
+        private double theta = 0.5;
+        private long seed = 0;
+        private int threads = 0;
+        private TsneInit init = TsneInit.PCA;
+        private int pcaDimensions = 50;
+        private double learningRate = Double.NaN;
+        private double earlyExaggeration = 12;
+        private int exaggerationIterations = 250;
+        private double earlyMomentum = 0.5;
+        private double lateMomentum = 0.8;
+        private double minGain = 0.01;
+        private double minGradNorm = 1e-7;
+        private long memoryLimitBytes = Pointer.maxPhysicalBytes() > 0
+                ? Math.min(Pointer.maxPhysicalBytes(), Pointer.availablePhysicalBytes())
+                : Pointer.availablePhysicalBytes();
+
+        private Builder() {}
+
+        /** Effective number of neighbours (default 30); at most (N-2)/3. */
+        public Builder optPerplexity(double perplexity) {
+            require(perplexity > 0 && Double.isFinite(perplexity), "perplexity must be positive, got " + perplexity);
+            this.perplexity = perplexity;
+            return this;
+        }
+
+        /** Total optimisation iterations including early exaggeration (default 1000). */
+        public Builder optIterations(int iterations) {
+            require(iterations >= 1, "iterations must be at least 1, got " + iterations);
+            this.iterations = iterations;
+            return this;
+        }
+
+        /** Gradient method (default AUTO). */
+        public Builder optMethod(TsneMethod method) {
+            this.method = java.util.Objects.requireNonNull(method);
+            return this;
+        }
+
+        /** Barnes-Hut accuracy: a cell is summarised when width / distance < theta (default 0.5; 0 = exact). */
+        public Builder optTheta(double theta) {
+            require(theta >= 0 && theta < 2, "theta must be in [0, 2), got " + theta);
+            this.theta = theta;
+            return this;
+        }
+
+        /** Seed of the random initialisation (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Threads for libtorch and native code (default: the machine's cores). */
+        public Builder optThreads(int threads) {
+            require(threads >= 1, "threads must be at least 1, got " + threads);
+            this.threads = threads;
+            return this;
+        }
+
+        /** Initialisation (default PCA). */
+        public Builder optInit(TsneInit init) {
+            this.init = java.util.Objects.requireNonNull(init);
+            return this;
+        }
+
+        /** PCA to this many dimensions first when the input has more (default 50; 0 turns PCA off). */
+        public Builder optPcaDimensions(int dims) {
+            require(dims == 0 || dims >= 2, "PCA dimensions must be 0 (off) or at least 2, got " + dims);
+            this.pcaDimensions = dims;
+            return this;
+        }
+
+        /** Fixed learning rate (default: 'auto' = max(N / early exaggeration / 4, 50)). */
+        public Builder optLearningRate(double learningRate) {
+            require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be positive");
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** Early exaggeration factor (default 12) and its iterations (default 250). */
+        public Builder optEarlyExaggeration(double factor, int forIterations) {
+            require(factor >= 1 && forIterations >= 0, "early exaggeration must be >= 1 for >= 0 iterations");
+            this.earlyExaggeration = factor;
+            this.exaggerationIterations = forIterations;
+            return this;
+        }
+
+        /** Momentum during (default 0.5) and after (default 0.8) early exaggeration. */
+        public Builder optMomentum(double early, double late) {
+            require(early >= 0 && early < 1 && late >= 0 && late < 1, "momentum must be in [0, 1)");
+            this.earlyMomentum = early;
+            this.lateMomentum = late;
+            return this;
+        }
+
+        /** Smallest gain (default 0.01). */
+        public Builder optMinGain(double minGain) {
+            require(minGain > 0, "min gain must be positive");
+            this.minGain = minGain;
+            return this;
+        }
+
+        /** Stop when the gradient norm falls below this (default 1e-7). */
+        public Builder optMinGradNorm(double minGradNorm) {
+            require(minGradNorm >= 0, "min gradient norm must be non-negative");
+            this.minGradNorm = minGradNorm;
+            return this;
+        }
+
+        /** Memory the exact method may plan for (default: available physical memory). */
+        public Builder optMemoryLimitBytes(long bytes) {
+            require(bytes > 0, "memory limit must be positive");
+            this.memoryLimitBytes = bytes;
+            return this;
+        }
+
+        /** The configured t-SNE. */
+        public Tsne build() {
+            return new Tsne(this);
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new TorchsightException(message);
+            }
+        }
+    }
+}

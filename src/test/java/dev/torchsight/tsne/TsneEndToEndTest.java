@@ -1,0 +1,47 @@
+package dev.torchsight.tsne;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.torchsight.io.FloatMatrix;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TsneEndToEndTest {
+    @Test
+    void threeSeparatedClustersAreSeparatedInTheEmbedding() {
+        FloatMatrix data = Clusters.gaussian(600, 20, 3, 7);
+        for (TsneMethod method : new TsneMethod[] {TsneMethod.EXACT, TsneMethod.BARNES_HUT}) {
+            List<TsneProgress.Event> events = new ArrayList<>();
+            Embedding e = Tsne.builder().optMethod(method).optSeed(1).build().fit(data, events::add);
+            double acc = Clusters.knnAccuracy(e, Clusters.labels(600, 3), 10);
+            assertEquals(1.0, acc, 0.0, method + " 10-NN accuracy");
+            assertEquals(method, e.method());
+            assertTrue(Double.isFinite(e.klDivergence()) && e.klDivergence() > 0, "KL " + e.klDivergence());
+            long klReports = events.stream().filter(ev -> ev.stage().equals("optimize")).count();
+            assertEquals(20, klReports, "a KL report every 50 of 1000 iterations");
+            List<TsneProgress.Event> opt = events.stream().filter(ev -> ev.stage().equals("optimize")).toList();
+            // After exaggeration ends, KL of the un-exaggerated P must go down.
+            assertTrue(opt.get(19).klDivergence() < opt.get(5).klDivergence(), "KL decreases");
+        }
+    }
+
+    @Test
+    void sameSeedAndThreadsGiveTheSameEmbeddingBitForBit() {
+        FloatMatrix data = Clusters.gaussian(800, 30, 4, 3);
+        for (TsneInit init : TsneInit.values()) {
+            Tsne tsne = Tsne.builder().optMethod(TsneMethod.BARNES_HUT).optInit(init).optSeed(42).optThreads(2)
+                    .optIterations(300).build();
+            double[] a = tsne.fit(data, TsneProgress.NONE).coordinates();
+            double[] b = tsne.fit(data, TsneProgress.NONE).coordinates();
+            assertArrayEquals(a, b, 0.0, init + " run-to-run");
+        }
+        double[] s1 = Tsne.builder().optInit(TsneInit.RANDOM).optSeed(1).optIterations(50).build()
+                .fit(data, TsneProgress.NONE).coordinates();
+        double[] s2 = Tsne.builder().optInit(TsneInit.RANDOM).optSeed(2).optIterations(50).build()
+                .fit(data, TsneProgress.NONE).coordinates();
+        assertTrue(!java.util.Arrays.equals(s1, s2), "a different seed gives a different random start");
+    }
+}
