@@ -64,6 +64,23 @@ int tsne_conditional_p(const double* dist_sq, int n, int k, double perplexity, d
     return failed;
 }
 
+void tsne_neighbor_distances(const float* x, int n, int d, const int64_t* neighbours, int k, double* out,
+                             int threads) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int i = 0; i < n; i++) {
+        const float* xi = x + static_cast<int64_t>(i) * d;
+        for (int j = 0; j < k; j++) {
+            const float* xj = x + neighbours[static_cast<int64_t>(i) * k + j] * d;
+            double s = 0;
+            for (int c = 0; c < d; c++) {
+                const double diff = static_cast<double>(xi[c]) - xj[c];
+                s += diff * diff;
+            }
+            out[static_cast<int64_t>(i) * k + j] = s;
+        }
+    }
+}
+
 int64_t tsne_symmetrize(const int64_t* neighbours, const double* p_cond, int n, int k,
                         int64_t* row_ptr, int32_t* cols, double* vals, int threads) {
     // Scatter every edge (i,j,p) both as row i and row j, then sort each row and merge duplicates.

@@ -3,6 +3,7 @@
 #include "torchsight/tsne.h"
 #include "torchsight/tsne_math.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -49,48 +50,125 @@ void exact_repulsion(int n, const double* y, double* rep, double* z_row, int thr
     }
 }
 
-/** Barnes-Hut repulsion: a cell is summarised when width / distance < theta. */
+/**
+ * Points per traversal group: one tree walk serves every point of a cell this small. Measured on
+ * Fashion-MNIST 10k (2 threads): 1 -> 12.9 ms/iteration, 64 -> 6.1, 128 -> 5.7; larger groups are
+ * also more accurate (the criterion is conservative for every member).
+ */
+constexpr int32_t kGroupSize = 128;
+
+/** Cells (centre of mass, count) that interact with one group of points. */
+struct InteractionList {
+    std::vector<double> cx, cy, count;
+    void clear() {
+        cx.clear();
+        cy.clear();
+        count.clear();
+    }
+    void add(const QuadNode& node) {
+        cx.push_back(node.cx);
+        cy.push_back(node.cy);
+        count.push_back(node.count);
+    }
+};
+
+/**
+ * Forces on one point from an interaction list: the hot loop, compiled for AVX2 and baseline x86-64
+ * and dispatched at load time. The point's own leaf is in the list at distance 0 and adds exactly 1
+ * to z, which the caller subtracts.
+ */
+__attribute__((target_clones("avx2", "default")))
+void interact(const double* cx, const double* cy, const double* count, size_t len, double xi, double yi,
+              double* out_fx, double* out_fy, double* out_z) {
+    double fx = 0, fy = 0, z = 0;
+#pragma omp simd reduction(+ : fx, fy, z)
+    for (size_t c = 0; c < len; c++) {
+        const double dx = xi - cx[c], dy = yi - cy[c];
+        const double w = 1.0 / (1.0 + dx * dx + dy * dy);
+        const double cw = count[c] * w;
+        z += cw;
+        fx += cw * w * dx;
+        fy += cw * w * dy;
+    }
+    *out_fx = fx;
+    *out_fy = fy;
+    *out_z = z;
+}
+
+/**
+ * Barnes-Hut repulsion with grouped traversal: points are taken in Morton order, a group being a cell
+ * of at most kGroupSize points. One walk of the tree per group accepts a cell when its width is below
+ * theta times its distance to the group's bounding box, which is no farther than any member point, so
+ * every point gets at least the accuracy of the per-point criterion width / distance < theta.
+ */
 void barnes_hut_repulsion(const QuadTree& tree, int n, const double* y, double theta, double* rep,
-                          double* z_row, int threads) {
+                          double* z_row, std::vector<int32_t>& groups, int threads) {
     const std::vector<QuadNode>& nodes = tree.nodes();
     const std::vector<int32_t>& order = tree.order();
     const int32_t node_count = static_cast<int32_t>(nodes.size());
     const double theta_sq = theta * theta;
-    // Walk points in Morton order: neighbouring iterations visit the same cells (cache locality).
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int r = 0; r < n; r++) {
-        const int i = order[r];
-        const double xi = y[2 * i], yi = y[2 * i + 1];
-        double fx = 0, fy = 0, z = 0;
-        int32_t k = 0;
-        while (k < node_count) {
-            const QuadNode& node = nodes[k];
-            const double dx = xi - node.cx, dy = yi - node.cy;
-            const double d2 = dx * dx + dy * dy;
-            if (node.leaf || node.width_sq < theta_sq * d2) {
-                int32_t count = node.count;
-                if (node.leaf && r >= node.first && r < node.first + node.count) count--;  // not itself
-                if (count > 0) {
-                    const double w = 1.0 / (1.0 + d2);
-                    const double cw = count * w;
-                    z += cw;
-                    fx += cw * w * dx;
-                    fy += cw * w * dy;
+    groups.clear();
+    for (int32_t k = 0; k < node_count;) {
+        if (nodes[k].count <= kGroupSize) {
+            groups.push_back(k);
+            k = nodes[k].next;
+        } else {
+            k++;
+        }
+    }
+    const int64_t group_count = static_cast<int64_t>(groups.size());
+    // Each group writes only its own points: the result does not depend on the schedule.
+#pragma omp parallel num_threads(threads)
+    {
+        InteractionList list;
+#pragma omp for schedule(dynamic, 8)
+        for (int64_t g = 0; g < group_count; g++) {
+            const QuadNode& group = nodes[groups[g]];
+            const int32_t first = group.first, last = group.first + group.count;
+            double bx0 = y[2 * order[first]], bx1 = bx0, by0 = y[2 * order[first] + 1], by1 = by0;
+            for (int32_t r = first + 1; r < last; r++) {
+                const double px = y[2 * order[r]], py = y[2 * order[r] + 1];
+                bx0 = std::min(bx0, px);
+                bx1 = std::max(bx1, px);
+                by0 = std::min(by0, py);
+                by1 = std::max(by1, py);
+            }
+            list.clear();
+            int32_t k = 0;
+            while (k < node_count) {
+                const QuadNode& node = nodes[k];
+                if (node.leaf) {
+                    list.add(node);
+                    k = node.next;
+                    continue;
                 }
-                k = node.next;
-            } else {
-                k++;
+                const bool ancestor = node.first <= first && last <= node.first + node.count;
+                const double dx = std::max(std::max(bx0 - node.cx, node.cx - bx1), 0.0);
+                const double dy = std::max(std::max(by0 - node.cy, node.cy - by1), 0.0);
+                if (!ancestor && node.width_sq < theta_sq * (dx * dx + dy * dy)) {
+                    list.add(node);
+                    k = node.next;
+                } else {
+                    k++;
+                }
+            }
+            for (int32_t r = first; r < last; r++) {
+                const int i = order[r];
+                double fx, fy, z;
+                interact(list.cx.data(), list.cy.data(), list.count.data(), list.cx.size(), y[2 * i],
+                         y[2 * i + 1], &fx, &fy, &z);
+                rep[2 * i] = fx;
+                rep[2 * i + 1] = fy;
+                z_row[i] = z - 1.0;  // its own leaf, at distance 0
             }
         }
-        rep[2 * i] = fx;
-        rep[2 * i + 1] = fy;
-        z_row[i] = z;
     }
 }
 
 /** Per-thread scratch reused across calls so a steady-state step allocates nothing. */
 struct Scratch {
     std::vector<double> attr, rep, z_row;
+    std::vector<int32_t> groups;
     QuadTree tree;
     void ensure(int n) {
         if (static_cast<int>(z_row.size()) != n) {
@@ -119,7 +197,8 @@ double tsne_gradient(int method, double theta, const int64_t* row_ptr, const int
     attractive_forces(row_ptr, cols, vals, n, y, scratch.attr.data(), threads);
     if (method == TSNE_BARNES_HUT) {
         scratch.tree.build(n, y);
-        barnes_hut_repulsion(scratch.tree, n, y, theta, scratch.rep.data(), scratch.z_row.data(), threads);
+        barnes_hut_repulsion(scratch.tree, n, y, theta, scratch.rep.data(), scratch.z_row.data(), scratch.groups,
+                             threads);
     } else {
         exact_repulsion(n, y, scratch.rep.data(), scratch.z_row.data(), threads);
     }

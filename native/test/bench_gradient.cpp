@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     std::vector<double> y(2 * n);
     for (int i = 0; i < n; i++) { y[2*i] = g(rng) * 5 + (i % 10) * 4; y[2*i+1] = g(rng) * 5 + (i % 7) * 3; }
     std::vector<int64_t> nb(static_cast<size_t>(n) * k);
-    std::vector<float> d(static_cast<size_t>(n) * k);
+    std::vector<double> d(static_cast<size_t>(n) * k);
     std::uniform_int_distribution<int> u(0, n - 1);
     for (int i = 0; i < n; i++) for (int j = 0; j < k; j++) { int c; do c = u(rng); while (c == i); nb[(size_t)i*k+j] = c; d[(size_t)i*k+j] = 1.0f + j; }
     std::vector<double> pc(static_cast<size_t>(n) * k);

@@ -20,6 +20,13 @@ int tsne_conditional_p(const double* dist_sq, int n, int k, double perplexity, d
                        double* out_p, double* out_beta, int threads);
 
 /**
+ * Squared Euclidean distances, in double precision, from each of n rows of x (n x d, float32) to its k
+ * listed neighbours: out[i*k+j] = |x_i - x_neighbours[i*k+j]|^2.
+ */
+void tsne_neighbor_distances(const float* x, int n, int d, const int64_t* neighbours, int k, double* out,
+                             int threads);
+
+/**
  * Symmetric joint P = (P_cond + P_cond^T) / (2n) over the kNN graph, as CSR with sorted columns.
  * neighbours: n*k indices. row_ptr: n+1 entries; cols, vals: capacity 2*n*k. Returns nnz.
  */

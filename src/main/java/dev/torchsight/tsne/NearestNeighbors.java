@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -11,13 +12,14 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Exact k nearest neighbours (squared Euclidean) by blocked matrix products in libtorch:
- * |a-b|^2 = |a|^2 + |b|^2 - 2 a.b per block of rows, then top-k. The chosen neighbours' distances are
- * recomputed directly in float64 so the affinities do not inherit the expansion's cancellation error.
+ * Exact k nearest neighbours (squared Euclidean) by blocked matrix products in libtorch. Per block of
+ * rows it ranks candidates by |b|^2 - 2 a.b (one fused addmm; |a|^2 is constant along a row and does
+ * not change the ranking) and takes the top k; the chosen neighbours' distances are then recomputed
+ * directly in double precision (native) so the affinities do not inherit the expansion's rounding.
  */
 final class NearestNeighbors implements AutoCloseable {
-    /** Entries of one block's distance matrix: bounds the temporary memory to ~128 MB. */
-    private static final long BLOCK_ENTRIES = 32L << 20;
+    /** Rows of the candidate matrix per block: ~1024 x N floats keeps it cache-friendly and bounded. */
+    private static final long BLOCK_ENTRIES = 8L << 20;
 
     final int n;
     final int k;
@@ -34,30 +36,29 @@ final class NearestNeighbors implements AutoCloseable {
     }
 
     /** Finds the k nearest other rows of x (N x D float32) for every row. */
-    static NearestNeighbors search(Tensor x, int k) {
+    static NearestNeighbors search(Tensor x, int k, int threads) {
         int n = (int) x.size(0);
         NearestNeighbors result = new NearestNeighbors(n, k);
         long block = Math.max(1, Math.min(n, BLOCK_ENTRIES / Math.max(1, n)));
         try (PointerScope scope = new PointerScope()) {
-            Tensor xf = x.contiguous();
-            Tensor xd = xf.to(torch.ScalarType.Double);
-            Tensor norms = xf.square().sum(new long[] {1}, false, new ScalarTypeOptional());
+            Tensor xf = x.to(torch.ScalarType.Float).contiguous();
+            Tensor sqNorms = xf.square().sum(new long[] {1}, false, new ScalarTypeOptional()).unsqueeze(0);
             Tensor xt = xf.t();
+            Scalar one = new Scalar(1.0);
+            Scalar minusTwo = new Scalar(-2.0);
+            Scalar infinity = new Scalar(Double.POSITIVE_INFINITY);
             for (long start = 0; start < n; start += block) {
                 try (PointerScope inner = new PointerScope()) {
                     long rows = Math.min(block, n - start);
-                    Tensor dist = xf.narrow(0, start, rows).mm(xt).mul(new Scalar(-2.0))
-                            .add(norms.narrow(0, start, rows).unsqueeze(1)).add(norms.unsqueeze(0));
-                    dist.narrow(1, start, rows).fill_diagonal_(new Scalar(Double.POSITIVE_INFINITY));
-                    T_TensorTensor_T top = dist.topk(k, 1, false, true);
-                    Tensor idx = top.get1().contiguous();
-                    Tensor neighbours = xd.index_select(0, idx.view(-1)).view(rows, k, -1);
-                    Tensor exact = neighbours.sub(xd.narrow(0, start, rows).unsqueeze(1)).square()
-                            .sum(new long[] {2}, false, new ScalarTypeOptional()).contiguous();
-                    Pointer.memcpy(result.indices.getPointer(start * k), idx.data_ptr_long(), rows * k * 8);
-                    Pointer.memcpy(result.distancesSq.getPointer(start * k), exact.data_ptr_double(), rows * k * 8);
+                    Tensor rank = torch.addmm(sqNorms, xf.narrow(0, start, rows), xt, one, minusTwo);
+                    rank.narrow(1, start, rows).fill_diagonal_(infinity);  // a row is not its own neighbour
+                    T_TensorTensor_T top = rank.topk(k, 1, false, true);
+                    Pointer.memcpy(result.indices.getPointer(start * k), top.get1().contiguous().data_ptr_long(),
+                            rows * k * Long.BYTES);
                 }
             }
+            TorchsightNative.tsne_neighbor_distances(xf.data_ptr_float(), n, (int) xf.size(1), result.indices, k,
+                    result.distancesSq, threads);
         }
         return result;
     }

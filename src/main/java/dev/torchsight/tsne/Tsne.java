@@ -152,7 +152,7 @@ public final class Tsne {
 
         progress.report(stageEvent("neighbors", clock));
         int k = resolved == TsneMethod.EXACT ? n - 1 : (int) Math.min(n - 1, (long) Math.floor(3 * perplexity) + 1);
-        try (NearestNeighbors knn = NearestNeighbors.search(features, k)) {
+        try (NearestNeighbors knn = NearestNeighbors.search(features, k, nThreads)) {
             double tKnn = clock.getAsDouble();
             progress.report(stageEvent("affinities", clock));
             try (SparseAffinities p = SparseAffinities.fromNeighbors(knn, perplexity, nThreads)) {

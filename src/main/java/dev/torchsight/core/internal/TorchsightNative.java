@@ -2,6 +2,7 @@ package dev.torchsight.core.internal;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
@@ -30,6 +31,9 @@ public final class TorchsightNative {
 
     public static native int tsne_conditional_p(@Const DoublePointer distSq, int n, int k, double perplexity,
             double tol, int maxSteps, DoublePointer outP, DoublePointer outBeta, int threads);
+
+    public static native void tsne_neighbor_distances(@Const FloatPointer x, int n, int d,
+            @Cast("const int64_t*") LongPointer neighbours, int k, DoublePointer out, int threads);
 
     public static native @Cast("int64_t") long tsne_symmetrize(@Cast("const int64_t*") LongPointer neighbours,
             @Const DoublePointer pCond, int n, int k, @Cast("int64_t*") LongPointer rowPtr,
