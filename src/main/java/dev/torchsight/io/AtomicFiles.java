@@ -29,7 +29,11 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+            // Keep the extension last: some encoders append one when the name lacks it.
+            String name = absolute.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            String extension = dot > 0 ? name.substring(dot) : "";
+            tmp = Files.createTempFile(dir, "." + name + ".", ".tmp" + extension);
             writer.write(tmp);
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

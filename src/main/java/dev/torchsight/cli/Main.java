@@ -1,0 +1,50 @@
+package dev.torchsight.cli;
+
+import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.Versions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code torchsight} command line: thin commands over the library. */
+@Command(name = "torchsight", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Shows what a PyTorch model sees: Grad-CAM heatmaps and t-SNE maps.",
+        subcommands = {InfoCommand.class, TsneCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    /** Exit code for input the user can fix (bad file, option or size). */
+    public static final int EXIT_USAGE = 2;
+
+    /** Runs the CLI and exits the JVM with its status. */
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit status (0 success, 2 bad input, 1 internal error). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof TorchsightException) {
+                cmd.getErr().println("torchsight: error: " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            cmd.getErr().println("torchsight: internal error: " + ex);
+            ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        cli.setParameterExceptionHandler((ex, params) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("torchsight: error: " + ex.getMessage() + " (see: "
+                    + cmd.getCommandSpec().qualifiedName() + " --help)");
+            return EXIT_USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    /** Reports torchsight's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"torchsight " + Versions.torchsight()};
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.torchsight.cli;
+
+import dev.torchsight.core.TorchsightException;
+import dev.torchsight.io.DataFiles;
+import dev.torchsight.io.EmbeddedData;
+import dev.torchsight.io.FloatMatrix;
+import dev.torchsight.io.Labels;
+import dev.torchsight.render.EmbeddingWriter;
+import dev.torchsight.render.ScatterPlot;
+import dev.torchsight.tsne.Embedding;
+import dev.torchsight.tsne.Tsne;
+import dev.torchsight.tsne.TsneMethod;
+import dev.torchsight.tsne.TsneProgress;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code torchsight tsne}: embed vectors (or images) in 2-D and plot them. */
+@Command(name = "tsne", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Embed vectors in 2-D with t-SNE and draw a scatter plot coloured by label.",
+            "Without --input it runs on the first 2,000 embedded Fashion-MNIST test images."})
+final class TsneCommand implements Callable<Integer> {
+    /** Rows used from the embedded data when the user names no input. */
+    static final int DEFAULT_EMBEDDED_ROWS = 2000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", paramLabel = "FILE",
+            description = "Vectors, one row per sample: .npy (float32/float64), .csv, or IDX images (.idx, -ubyte, optionally .gz).")
+    Path input;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "One label per row: .npy (integers), IDX labels, or text (one per line).")
+    Path labels;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N rows.")
+    Integer limit;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "tsne.png",
+            description = "Plot file, .png or .svg (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--embedding-out", paramLabel = "FILE", description = "Also write the coordinates as .csv or .json.")
+    Path embeddingOut;
+
+    @Option(names = "--perplexity", defaultValue = "30", description = "Effective neighbours (default: ${DEFAULT-VALUE}).")
+    double perplexity;
+
+    @Option(names = "--iterations", defaultValue = "1000", description = "Optimisation iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--method", defaultValue = "auto",
+            description = "exact, barnes-hut or auto (exact up to " + TsneMethod.AUTO_EXACT_MAX_POINTS
+                    + " points; default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--theta", defaultValue = "0.5", description = "Barnes-Hut accuracy, 0 = exact (default: ${DEFAULT-VALUE}).")
+    double theta;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: the machine's cores).")
+    Integer threads;
+
+    @Option(names = "--no-pca", description = "Do not reduce to 50 dimensions with PCA first.")
+    boolean noPca;
+
+    @Option(names = "--init", defaultValue = "pca", description = "Initialisation: pca or random (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--dpi", defaultValue = "150", description = "PNG resolution (default: ${DEFAULT-VALUE}).")
+    int dpi;
+
+    @Option(names = "--title", description = "Plot title (default: the input's name).")
+    String title;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        requireExtension(out, "--out", ".png", ".svg");
+        if (embeddingOut != null) {
+            requireExtension(embeddingOut, "--embedding-out", ".csv", ".json");
+        }
+        if (limit != null && limit < 1) {
+            throw new TorchsightException("--limit must be at least 1, got " + limit);
+        }
+        FloatMatrix data;
+        Labels rowLabels;
+        String name;
+        if (input == null) {
+            int rows = limit == null ? DEFAULT_EMBEDDED_ROWS : limit;
+            data = EmbeddedData.fashionMnistImages(rows);
+            rowLabels = labels == null ? EmbeddedData.fashionMnistLabels(rows) : null;
+            name = "Fashion-MNIST test images";
+        } else {
+            data = DataFiles.readVectors(input);
+            rowLabels = null;
+            name = input.getFileName().toString();
+        }
+        if (limit != null) {
+            data = data.head(limit);
+        }
+        if (labels != null) {
+            rowLabels = DataFiles.readLabels(labels);
+            if (limit != null && rowLabels.size() > data.rows() && limit <= rowLabels.size()) {
+                rowLabels = rowLabels.head(limit);
+            }
+            rowLabels.requireCount(data.rows(), labels.toString());
+        }
+        data.requireFinite(input == null ? "embedded data" : input.toString());
+
+        Tsne.Builder builder = Tsne.builder().optPerplexity(perplexity).optIterations(iterations)
+                .optMethod(TsneMethod.parse(method)).optTheta(theta).optSeed(seed)
+                .optInit(parseInit(init)).optPcaDimensions(noPca ? 0 : 50);
+        if (threads != null) {
+            builder.optThreads(threads);
+        }
+        Tsne tsne = builder.build();
+        Embedding embedding;
+        if (quiet) {
+            embedding = tsne.fit(data, TsneProgress.NONE);
+        } else {
+            try (TsneProgressBar bar = new TsneProgressBar("t-SNE", iterations, System.err)) {
+                embedding = tsne.fit(data, bar);
+            }
+        }
+        ScatterPlot.of(embedding, rowLabels).setTitle(title == null ? name : title).optDpi(dpi).save(out);
+        if (embeddingOut != null) {
+            EmbeddingWriter.write(embedding, rowLabels, embeddingOut);
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.printf(Locale.ROOT, "t-SNE of %d points (%s): KL %.4f after %d iterations in %.1f s -> %s%s%n",
+                embedding.size(), embedding.method().cliName(), embedding.klDivergence(), embedding.iterations(),
+                embedding.elapsedSeconds(), out, embeddingOut == null ? "" : ", " + embeddingOut);
+        stdout.flush();
+        return 0;
+    }
+
+    private static dev.torchsight.tsne.TsneInit parseInit(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "pca" -> dev.torchsight.tsne.TsneInit.PCA;
+            case "random" -> dev.torchsight.tsne.TsneInit.RANDOM;
+            default -> throw new TorchsightException("unknown --init '" + text + "'; use pca or random");
+        };
+    }
+
+    private static void requireExtension(Path file, String option, String... extensions) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        for (String ext : extensions) {
+            if (name.endsWith(ext)) {
+                return;
+            }
+        }
+        throw new TorchsightException(option + " " + file + " has an unknown format; use a file name ending in "
+                + String.join(" or ", extensions));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.torchsight.render;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.torchsight.core.TorchsightException;
+import dev.torchsight.io.AtomicFiles;
+import dev.torchsight.io.Labels;
+import dev.torchsight.tsne.Embedding;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Writes an embedding's coordinates (and labels) as CSV or JSON, chosen by the file extension. */
+public final class EmbeddingWriter {
+    private EmbeddingWriter() {}
+
+    /** Writes {@code x,y[,label]} rows (.csv) or a JSON document with points and run metadata (.json). */
+    public static void write(Embedding e, Labels labels, Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv")) {
+            AtomicFiles.write(file, tmp -> {
+                try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                    w.write(labels == null ? "x,y\n" : "x,y,label\n");
+                    for (int i = 0; i < e.size(); i++) {
+                        w.write(Double.toString(e.x(i)));
+                        w.write(',');
+                        w.write(Double.toString(e.y(i)));
+                        if (labels != null) {
+                            w.write(',');
+                            w.write(csvCell(labels.classNames().get(labels.codes()[i])));
+                        }
+                        w.write('\n');
+                    }
+                }
+            });
+        } else if (name.endsWith(".json")) {
+            JsonObject root = new JsonObject();
+            root.addProperty("method", e.method().cliName());
+            root.addProperty("perplexity", e.perplexity());
+            root.addProperty("iterations", e.iterations());
+            root.addProperty("klDivergence", e.klDivergence());
+            root.addProperty("elapsedSeconds", e.elapsedSeconds());
+            JsonArray points = new JsonArray();
+            for (int i = 0; i < e.size(); i++) {
+                JsonObject p = new JsonObject();
+                p.addProperty("x", e.x(i));
+                p.addProperty("y", e.y(i));
+                if (labels != null) {
+                    p.addProperty("label", labels.classNames().get(labels.codes()[i]));
+                }
+                points.add(p);
+            }
+            root.add("points", points);
+            String json = new GsonBuilder().setPrettyPrinting().create().toJson(root);
+            AtomicFiles.write(file, tmp -> Files.writeString(tmp, json, StandardCharsets.UTF_8));
+        } else {
+            throw new TorchsightException("unknown embedding format: " + file.getFileName() + "; use a .csv or .json file name");
+        }
+    }
+
+    private static String csvCell(String s) {
+        return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    }
+}
