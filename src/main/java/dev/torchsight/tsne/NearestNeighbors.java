@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.internal.OwnedMemory;
 import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -31,8 +32,8 @@ final class NearestNeighbors implements AutoCloseable {
     private NearestNeighbors(int n, int k) {
         this.n = n;
         this.k = k;
-        this.indices = new LongPointer((long) n * k);
-        this.distancesSq = new DoublePointer((long) n * k);
+        this.indices = OwnedMemory.owned(new LongPointer((long) n * k));
+        this.distancesSq = OwnedMemory.owned(new DoublePointer((long) n * k));
     }
 
     /** Finds the k nearest other rows of x (N x D float32) for every row. */

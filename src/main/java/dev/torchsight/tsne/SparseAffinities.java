@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.internal.OwnedMemory;
 import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -41,9 +42,9 @@ final class SparseAffinities implements AutoCloseable {
         try (DoublePointer conditional = new DoublePointer((long) n * k)) {
             int unconverged = TorchsightNative.tsne_conditional_p(knn.distancesSq, n, k, perplexity,
                     PERPLEXITY_TOLERANCE, MAX_BISECTION_STEPS, conditional, null, threads);
-            LongPointer rowPtr = new LongPointer(n + 1L);
-            IntPointer cols = new IntPointer(2L * n * k);
-            DoublePointer vals = new DoublePointer(2L * n * k);
+            LongPointer rowPtr = OwnedMemory.owned(new LongPointer(n + 1L));
+            IntPointer cols = OwnedMemory.owned(new IntPointer(2L * n * k));
+            DoublePointer vals = OwnedMemory.owned(new DoublePointer(2L * n * k));
             long nnz = TorchsightNative.tsne_symmetrize(knn.indices, conditional, n, k, rowPtr, cols, vals, threads);
             return new SparseAffinities(n, nnz, rowPtr, cols, vals, unconverged);
         }
@@ -58,6 +59,27 @@ final class SparseAffinities implements AutoCloseable {
             conditional.get(out);
             return out;
         }
+    }
+
+    /** Row pointers as a Java array (tests, diagnostics). */
+    long[] rowPtrArray() {
+        long[] out = new long[n + 1];
+        rowPtr.get(out);
+        return out;
+    }
+
+    /** Column indices as a Java array (tests, diagnostics). */
+    int[] colsArray() {
+        int[] out = new int[(int) nnz];
+        cols.get(out);
+        return out;
+    }
+
+    /** Values as a Java array (tests, diagnostics). */
+    double[] valsArray() {
+        double[] out = new double[(int) nnz];
+        vals.get(out);
+        return out;
     }
 
     @Override
