@@ -21,7 +21,14 @@ public final class Main {
 
     /** Runs the CLI and returns the exit status (0 success, 2 bad input, 1 internal error). */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the CLI with the given output streams and returns the exit status. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof TorchsightException) {
                 cmd.getErr().println("torchsight: error: " + ex.getMessage());
