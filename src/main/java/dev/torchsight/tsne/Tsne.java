@@ -25,6 +25,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>The same input, seed and thread count give the same embedding, bit for bit.
  */
 public final class Tsne {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tsne.class);
     /** Up to this many points the final KL divergence uses the exact (all-pairs) normalisation. */
     public static final int EXACT_KL_MAX_POINTS = 20_000;
     /** Bytes per N^2 entry that the exact method's all-pairs affinities need at their peak. */
@@ -156,6 +157,10 @@ public final class Tsne {
             double tKnn = clock.getAsDouble();
             progress.report(stageEvent("affinities", clock));
             try (SparseAffinities p = SparseAffinities.fromNeighbors(knn, perplexity, nThreads)) {
+                if (p.unconvergedRows > 0) {
+                    LOG.warn("{} of {} rows did not reach perplexity {} (their neighbours are equidistant, "
+                            + "e.g. duplicate rows); they keep a uniform distribution", p.unconvergedRows, n, perplexity);
+                }
                 knn.close();  // the neighbour lists are folded into P: free them before optimising
                 double tP = clock.getAsDouble();
                 try (DoublePointer y = new DoublePointer(2L * n);
@@ -197,6 +202,7 @@ public final class Tsne {
                 return out;
             }
             // All rows identical along the principal axes: PCA gives no direction, fall back to noise.
+            LOG.warn("PCA initialisation has no spread (identical rows?); using random initialisation with seed {}", seed);
         }
         SplittableRandom random = new SplittableRandom(seed);
         double[] out = new double[2 * n];

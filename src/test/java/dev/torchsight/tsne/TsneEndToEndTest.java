@@ -38,6 +38,13 @@ class TsneEndToEndTest {
             double[] b = tsne.fit(data, TsneProgress.NONE).coordinates();
             assertArrayEquals(a, b, 0.0, init + " run-to-run");
         }
+        Tsne small = Tsne.builder().optIterations(100).optThreads(2).build();
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            org.bytedeco.pytorch.Tensor tensor = org.bytedeco.pytorch.Tensor.create(data.values(), data.rows(), data.cols())
+                    .to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            assertArrayEquals(small.fit(data, TsneProgress.NONE).coordinates(),
+                    small.fit(tensor, TsneProgress.NONE).coordinates(), 0.0, "tensor input = array input");
+        }
         double[] s1 = Tsne.builder().optInit(TsneInit.RANDOM).optSeed(1).optIterations(50).build()
                 .fit(data, TsneProgress.NONE).coordinates();
         double[] s2 = Tsne.builder().optInit(TsneInit.RANDOM).optSeed(2).optIterations(50).build()
