@@ -104,6 +104,22 @@ public final class NpyFile {
         return new FloatMatrix((int) rows, (int) cols, v);
     }
 
+    /** Every value, flattened in C order, as float32 (any number of dimensions). */
+    public float[] asFloats() {
+        long count = 1;
+        for (long d : shape) {
+            count *= d;
+        }
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new TorchsightException(source + ": " + count + " values is more than one array holds");
+        }
+        float[] v = new float[(int) count];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) value(i);
+        }
+        return v;
+    }
+
     /** A 1-D integer array (or floats holding whole numbers) as ints: class labels. */
     public int[] asLabels() {
         if (shape.length != 1) {

@@ -1,0 +1,37 @@
+package dev.torchsight.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.NamedJitModule;
+import org.bytedeco.pytorch.named_module_iterator;
+import org.bytedeco.pytorch.named_module_list;
+import org.bytedeco.pytorch.parameter_iterator;
+import org.bytedeco.pytorch.parameter_list;
+
+/** Walks a TorchScript module: its named submodules (dotted paths) and its parameters. */
+final class ModuleTree {
+    private ModuleTree() {}
+
+    /** Every named submodule, in definition order, keyed by dotted path ("layer4", "layer4.1.conv2"). */
+    static Map<String, JitModule> namedModules(JitModule root) {
+        Map<String, JitModule> out = new LinkedHashMap<>();
+        named_module_list list = root.named_modules();
+        for (named_module_iterator it = list.begin(); it.notEquals(list.end()); it = it.increment()) {
+            NamedJitModule entry = it.access();
+            String name = entry.name() == null ? "" : entry.name().getString();
+            if (!name.isEmpty()) {
+                out.put(name, entry.value());
+            }
+        }
+        return out;
+    }
+
+    /** Turns off requires_grad on every parameter, so a forward records no autograd graph by itself. */
+    static void freezeParameters(JitModule root) {
+        parameter_list params = root.parameters(true);
+        for (parameter_iterator it = params.begin(); it.notEquals(params.end()); it = it.increment()) {
+            it.access().requires_grad_(false);
+        }
+    }
+}
