@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.internal.OwnedMemory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.JitModule;
@@ -21,7 +22,8 @@ final class ModuleTree {
             NamedJitModule entry = it.access();
             String name = entry.name() == null ? "" : entry.name().getString();
             if (!name.isEmpty()) {
-                out.put(name, entry.value());
+                // value() points into the iterator's temporary; copy to own a reference to the module.
+                out.put(name, OwnedMemory.owned(new JitModule(entry.value())));
             }
         }
         return out;

@@ -1,18 +1,17 @@
 package dev.torchsight.io;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Writes small .npy fixtures in tests (the format numpy.save produces, version 1.0). */
+/** Writes .npy files (the format numpy.save produces, version 1.0), atomically. */
 public final class NpyWriter {
     private NpyWriter() {}
 
     /** float32 rows x cols. */
-    public static void writeFloat32(Path path, int rows, int cols, float[] values) throws IOException {
+    public static void writeFloat32(Path path, int rows, int cols, float[] values) {
         ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             data.putFloat(v);
@@ -21,7 +20,7 @@ public final class NpyWriter {
     }
 
     /** float64 rows x cols. */
-    public static void writeFloat64(Path path, int rows, int cols, double[] values) throws IOException {
+    public static void writeFloat64(Path path, int rows, int cols, double[] values) {
         ByteBuffer data = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : values) {
             data.putDouble(v);
@@ -30,7 +29,7 @@ public final class NpyWriter {
     }
 
     /** int64 labels. */
-    public static void writeInt64(Path path, long[] values) throws IOException {
+    public static void writeInt64(Path path, long[] values) {
         ByteBuffer data = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
             data.putLong(v);
@@ -38,7 +37,7 @@ public final class NpyWriter {
         write(path, "<i8", "(" + values.length + ",)", data.array());
     }
 
-    private static void write(Path path, String descr, String shape, byte[] data) throws IOException {
+    private static void write(Path path, String descr, String shape, byte[] data) {
         StringBuilder header = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': "
                 + shape + ", }");
         while ((10 + header.length() + 1) % 64 != 0) {
@@ -49,6 +48,6 @@ public final class NpyWriter {
         ByteBuffer out = ByteBuffer.allocate(10 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
         out.putShort((short) h.length).put(h).put(data);
-        Files.write(path, out.array());
+        AtomicFiles.write(path, tmp -> Files.write(tmp, out.array()));
     }
 }

@@ -1,0 +1,272 @@
+package dev.torchsight.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.torchsight.cam.CamResult;
+import dev.torchsight.cam.GradCam;
+import dev.torchsight.cam.Target;
+import dev.torchsight.core.TorchsightException;
+import dev.torchsight.io.AtomicFiles;
+import dev.torchsight.io.ClassNames;
+import dev.torchsight.io.Images;
+import dev.torchsight.io.NpyWriter;
+import dev.torchsight.io.Preprocessing;
+import dev.torchsight.model.Model;
+import dev.torchsight.render.Overlay;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code torchsight gradcam}: Grad-CAM overlays and a JSON report for an image or a folder. */
+@Command(name = "gradcam", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Grad-CAM heatmaps of a TorchScript model at any layer, drawn over each image.")
+final class GradcamCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL.pt", description = "TorchScript classifier.")
+    Path model;
+
+    @Option(names = "--layer", defaultValue = "layer4",
+            description = "Layer to explain, a dotted submodule path (default: ${DEFAULT-VALUE}; see torchsight layers).")
+    String layer;
+
+    @Option(names = "--image", required = true, paramLabel = "FILE|DIR",
+            description = "An image, or a folder searched recursively for images.")
+    Path image;
+
+    @ArgGroup(exclusive = true)
+    Targets targets = new Targets();
+
+    static final class Targets {
+        @Option(names = "--class", paramLabel = "N", description = "Explain class N (default: the top-1 class).")
+        Integer classIndex;
+
+        @Option(names = "--top-k", paramLabel = "K", description = "Explain each of the K best classes.")
+        Integer topK;
+    }
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Class names: 'index synset name' lines, one name per line, or JSON.")
+    Path labels;
+
+    @Option(names = "--size", defaultValue = "224", description = "Network input size (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--mean", split = ",", defaultValue = "0.485,0.456,0.406", description = "Normalisation mean, R,G,B.")
+    double[] mean;
+
+    @Option(names = "--std", split = ",", defaultValue = "0.229,0.224,0.225", description = "Normalisation std, R,G,B.")
+    double[] std;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--out", defaultValue = "gradcam-out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--alpha", defaultValue = "0.5", description = "Heatmap weight in the overlay (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--format", defaultValue = "jpg", description = "Overlay format: jpg or png (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--save-maps", description = "Also save each normalised map at the image's size as float32 .npy.")
+    boolean saveMaps;
+
+    @Option(names = "--output-index", paramLabel = "N", description = "Which output holds the class scores when forward returns a tuple, list or dict.")
+    Integer outputIndex;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        if (batchSize < 1) {
+            throw new TorchsightException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new TorchsightException("--alpha must be in [0, 1], got " + alpha);
+        }
+        String ext = format.toLowerCase(Locale.ROOT).replace("jpeg", "jpg");
+        if (!ext.equals("jpg") && !ext.equals("png")) {
+            throw new TorchsightException("--format must be jpg or png, got " + format);
+        }
+        if (!Files.exists(image)) {
+            throw new TorchsightException("--image " + image + " not found; give an image file or a folder of images");
+        }
+        Preprocessing preprocessing = new Preprocessing(size, size, mean, std);
+        Target target = targets.topK != null ? Target.topK(targets.topK)
+                : targets.classIndex != null ? Target.classIndex(targets.classIndex) : Target.topClass();
+        ClassNames names = labels == null ? null : ClassNames.read(labels);
+        Path root = Files.isDirectory(image) ? image : image.toAbsolutePath().getParent();
+        List<Path> files = Files.isDirectory(image) ? Images.listFiles(image) : List.of(image);
+        List<Path> candidates = new ArrayList<>();
+        JsonArray skipped = new JsonArray();
+        for (Path f : files) {
+            if (Images.hasImageExtension(f)) {
+                candidates.add(f);
+            } else {
+                skipped.add(skip(root, f, "not an image file"));
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new TorchsightException("no image files in " + image + " (looked for " + String.join(", ", Images.EXTENSIONS) + ")");
+        }
+        Model.Builder builder = Model.builder().setPath(model);
+        if (outputIndex != null) {
+            builder.optOutputIndex(outputIndex);
+        }
+        JsonArray results = new JsonArray();
+        long start = System.nanoTime();
+        int done = 0;
+        try (Model m = builder.build();
+             ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("Grad-CAM").setInitialMax(candidates.size())
+                     .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed()
+                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            GradCam cam = GradCam.at(m, layer);
+            for (int from = 0; from < candidates.size(); from += batchSize) {
+                List<Path> chunk = candidates.subList(from, Math.min(candidates.size(), from + batchSize));
+                done += explainBatch(cam, preprocessing, target, names, root, chunk, ext, results, skipped);
+                if (bar != null) {
+                    bar.stepTo(from + chunk.size());
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        writeReport(results, skipped, done, seconds);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.printf(Locale.ROOT, "Grad-CAM at %s: %d image(s) in %.1f s (%.1f images/s), %d skipped -> %s%n",
+                layer, done, seconds, done / seconds, skipped.size(), out.resolve("report.json"));
+        stdout.flush();
+        return 0;
+    }
+
+    private int explainBatch(GradCam cam, Preprocessing preprocessing, Target target, ClassNames names, Path root,
+                             List<Path> chunk, String ext, JsonArray results, JsonArray skipped) {
+        try (PointerScope scope = new PointerScope()) {
+            List<Mat> images = new ArrayList<>();
+            List<Path> decoded = new ArrayList<>();
+            for (Path f : chunk) {
+                Mat img = Images.tryRead(f);
+                if (img == null) {
+                    skipped.add(skip(root, f, "unreadable image"));
+                } else {
+                    images.add(img);
+                    decoded.add(f);
+                }
+            }
+            if (images.isEmpty()) {
+                return 0;
+            }
+            Tensor batch = preprocessing.batch(images);
+            List<CamResult> maps = cam.explain(batch, target);
+            JsonObject[] entries = new JsonObject[images.size()];
+            for (CamResult r : maps) {
+                Mat original = images.get(r.imageIndex());
+                Path rel = root.toAbsolutePath().normalize().relativize(decoded.get(r.imageIndex()).toAbsolutePath().normalize());
+                String stem = stem(rel) + (target.count() > 1 ? ".top" + (r.rank() + 1) : "") + ".cam";
+                Path overlayFile = out.resolve(stem + "." + ext);
+                String label = names == null ? Integer.toString(r.classIndex()) : names.name(r.classIndex());
+                try (Mat overlay = Overlay.jet(original, r.map(), r.height(), r.width(), alpha)) {
+                    Overlay.caption(overlay, String.format(Locale.ROOT, "%s %.1f%%", label, 100 * r.probability()));
+                    Overlay.write(overlay, overlayFile);
+                }
+                JsonObject t = new JsonObject();
+                t.addProperty("rank", r.rank());
+                t.addProperty("class", r.classIndex());
+                t.addProperty("label", label);
+                t.addProperty("score", r.score());
+                t.addProperty("probability", r.probability());
+                t.addProperty("overlay", out.relativize(overlayFile).toString());
+                JsonObject stats = new JsonObject();
+                stats.addProperty("mean", r.mean());
+                int peak = r.peakIndex();
+                stats.addProperty("peakX", (peak % r.width() + 0.5) / r.width() * original.cols());
+                stats.addProperty("peakY", (peak / r.width() + 0.5) / r.height() * original.rows());
+                float[] raw = r.rawMap();
+                double rawMax = 0;
+                for (float v : raw) {
+                    rawMax = Math.max(rawMax, v);
+                }
+                stats.addProperty("rawMax", rawMax);
+                stats.addProperty("rawHeight", r.rawHeight());
+                stats.addProperty("rawWidth", r.rawWidth());
+                t.add("map", stats);
+                if (saveMaps) {
+                    Path mapFile = out.resolve(stem + ".npy");
+                    try (Mat big = Overlay.resizeMap(r.map(), r.height(), r.width(), original.rows(), original.cols())) {
+                        float[] values = new float[original.rows() * original.cols()];
+                        new org.bytedeco.javacpp.FloatPointer(big.data()).get(values);
+                        NpyWriter.writeFloat32(mapFile, original.rows(), original.cols(), values);
+                    }
+                    t.addProperty("mapFile", out.relativize(mapFile).toString());
+                }
+                JsonObject entry = entries[r.imageIndex()];
+                if (entry == null) {
+                    entry = new JsonObject();
+                    entry.addProperty("file", rel.toString());
+                    entry.addProperty("width", original.cols());
+                    entry.addProperty("height", original.rows());
+                    entry.addProperty("predictedClass", r.predictedClass());
+                    entry.addProperty("predictedLabel", names == null ? Integer.toString(r.predictedClass()) : names.name(r.predictedClass()));
+                    entry.add("targets", new JsonArray());
+                    entries[r.imageIndex()] = entry;
+                }
+                entry.getAsJsonArray("targets").add(t);
+            }
+            for (JsonObject e : entries) {
+                results.add(e);
+            }
+            images.forEach(Mat::close);
+            return images.size();
+        }
+    }
+
+    private void writeReport(JsonArray results, JsonArray skipped, int done, double seconds) {
+        JsonObject report = new JsonObject();
+        report.addProperty("model", model.toString());
+        report.addProperty("layer", layer);
+        report.addProperty("method", "grad-cam");
+        report.addProperty("inputSize", size);
+        report.addProperty("images", done);
+        report.addProperty("skippedCount", skipped.size());
+        report.addProperty("seconds", seconds);
+        report.addProperty("imagesPerSecond", done / seconds);
+        report.add("results", results);
+        report.add("skipped", skipped);
+        String json = new GsonBuilder().setPrettyPrinting().create().toJson(report);
+        AtomicFiles.write(out.resolve("report.json"), tmp -> Files.writeString(tmp, json, StandardCharsets.UTF_8));
+    }
+
+    private static JsonObject skip(Path root, Path file, String reason) {
+        JsonObject s = new JsonObject();
+        s.addProperty("file", root.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize()).toString());
+        s.addProperty("reason", reason);
+        return s;
+    }
+
+    private static String stem(Path rel) {
+        String s = rel.toString();
+        int dot = s.lastIndexOf('.');
+        return dot > 0 ? s.substring(0, dot) : s;
+    }
+}
