@@ -119,126 +119,45 @@ final class GradcamCommand implements Callable<Integer> {
         ClassNames names = labels == null ? null : ClassNames.read(labels);
         Path root = Files.isDirectory(image) ? image : image.toAbsolutePath().getParent();
         List<Path> files = Files.isDirectory(image) ? Images.listFiles(image) : List.of(image);
-        List<Path> candidates = new ArrayList<>();
-        JsonArray skipped = new JsonArray();
-        for (Path f : files) {
-            if (Images.hasImageExtension(f)) {
-                candidates.add(f);
-            } else {
-                skipped.add(skip(root, f, "not an image file"));
-            }
-        }
-        if (candidates.isEmpty()) {
-            throw new TorchsightException("no image files in " + image + " (looked for " + String.join(", ", Images.EXTENSIONS) + ")");
-        }
         Model.Builder builder = Model.builder().setPath(model);
         if (outputIndex != null) {
             builder.optOutputIndex(outputIndex);
         }
-        JsonArray results = new JsonArray();
-        long start = System.nanoTime();
-        int done = 0;
-        try (Model m = builder.build();
-             ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("Grad-CAM").setInitialMax(candidates.size())
-                     .setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed()
-                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+        try (Model m = builder.build()) {
             GradCam cam = GradCam.at(m, layer);
-            for (int from = 0; from < candidates.size(); from += batchSize) {
-                List<Path> chunk = candidates.subList(from, Math.min(candidates.size(), from + batchSize));
-                done += explainBatch(cam, preprocessing, target, names, root, chunk, ext, results, skipped);
-                if (bar != null) {
-                    bar.stepTo(from + chunk.size());
-                }
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        writeReport(results, skipped, done, seconds);
-        PrintWriter stdout = spec.commandLine().getOut();
-        stdout.printf(Locale.ROOT, "Grad-CAM at %s: %d image(s) in %.1f s (%.1f images/s), %d skipped -> %s%n",
-                layer, done, seconds, done / seconds, skipped.size(), out.resolve("report.json"));
-        stdout.flush();
-        return 0;
-    }
-
-    private int explainBatch(GradCam cam, Preprocessing preprocessing, Target target, ClassNames names, Path root,
-                             List<Path> chunk, String ext, JsonArray results, JsonArray skipped) {
-        try (PointerScope scope = new PointerScope()) {
-            List<Mat> images = new ArrayList<>();
-            List<Path> decoded = new ArrayList<>();
-            for (Path f : chunk) {
-                Mat img = Images.tryRead(f);
-                if (img == null) {
-                    skipped.add(skip(root, f, "unreadable image"));
+            GradcamPipeline pipeline = new GradcamPipeline(cam, preprocessing, target,
+                    new GradcamPipeline.Outputs(out, ext, alpha, saveMaps, names), root);
+            List<Path> candidates = new ArrayList<>();
+            for (Path f : files) {
+                if (Images.hasImageExtension(f)) {
+                    candidates.add(f);
                 } else {
-                    images.add(img);
-                    decoded.add(f);
+                    pipeline.skip(f, "not an image file");
                 }
             }
-            if (images.isEmpty()) {
-                return 0;
+            if (candidates.isEmpty()) {
+                throw new TorchsightException("no image files in " + image + " (looked for "
+                        + String.join(", ", Images.EXTENSIONS) + ")");
             }
-            Tensor batch = preprocessing.batch(images);
-            List<CamResult> maps = cam.explain(batch, target);
-            JsonObject[] entries = new JsonObject[images.size()];
-            for (CamResult r : maps) {
-                Mat original = images.get(r.imageIndex());
-                Path rel = root.toAbsolutePath().normalize().relativize(decoded.get(r.imageIndex()).toAbsolutePath().normalize());
-                String stem = stem(rel) + (target.count() > 1 ? ".top" + (r.rank() + 1) : "") + ".cam";
-                Path overlayFile = out.resolve(stem + "." + ext);
-                String label = names == null ? Integer.toString(r.classIndex()) : names.name(r.classIndex());
-                try (Mat overlay = Overlay.jet(original, r.map(), r.height(), r.width(), alpha)) {
-                    Overlay.caption(overlay, String.format(Locale.ROOT, "%s %.1f%%", label, 100 * r.probability()));
-                    Overlay.write(overlay, overlayFile);
-                }
-                JsonObject t = new JsonObject();
-                t.addProperty("rank", r.rank());
-                t.addProperty("class", r.classIndex());
-                t.addProperty("label", label);
-                t.addProperty("score", r.score());
-                t.addProperty("probability", r.probability());
-                t.addProperty("overlay", out.relativize(overlayFile).toString());
-                JsonObject stats = new JsonObject();
-                stats.addProperty("mean", r.mean());
-                int peak = r.peakIndex();
-                stats.addProperty("peakX", (peak % r.width() + 0.5) / r.width() * original.cols());
-                stats.addProperty("peakY", (peak / r.width() + 0.5) / r.height() * original.rows());
-                float[] raw = r.rawMap();
-                double rawMax = 0;
-                for (float v : raw) {
-                    rawMax = Math.max(rawMax, v);
-                }
-                stats.addProperty("rawMax", rawMax);
-                stats.addProperty("rawHeight", r.rawHeight());
-                stats.addProperty("rawWidth", r.rawWidth());
-                t.add("map", stats);
-                if (saveMaps) {
-                    Path mapFile = out.resolve(stem + ".npy");
-                    try (Mat big = Overlay.resizeMap(r.map(), r.height(), r.width(), original.rows(), original.cols())) {
-                        float[] values = new float[original.rows() * original.cols()];
-                        new org.bytedeco.javacpp.FloatPointer(big.data()).get(values);
-                        NpyWriter.writeFloat32(mapFile, original.rows(), original.cols(), values);
+            long start = System.nanoTime();  // throughput excludes loading the model
+            int done;
+            try (ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("Grad-CAM")
+                    .setInitialMax(candidates.size()).setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed()
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+                done = pipeline.run(candidates, batchSize, n -> {
+                    if (bar != null) {
+                        bar.stepTo(n);
                     }
-                    t.addProperty("mapFile", out.relativize(mapFile).toString());
-                }
-                JsonObject entry = entries[r.imageIndex()];
-                if (entry == null) {
-                    entry = new JsonObject();
-                    entry.addProperty("file", rel.toString());
-                    entry.addProperty("width", original.cols());
-                    entry.addProperty("height", original.rows());
-                    entry.addProperty("predictedClass", r.predictedClass());
-                    entry.addProperty("predictedLabel", names == null ? Integer.toString(r.predictedClass()) : names.name(r.predictedClass()));
-                    entry.add("targets", new JsonArray());
-                    entries[r.imageIndex()] = entry;
-                }
-                entry.getAsJsonArray("targets").add(t);
+                });
             }
-            for (JsonObject e : entries) {
-                results.add(e);
-            }
-            images.forEach(Mat::close);
-            return images.size();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            writeReport(pipeline.results(), pipeline.skipped(), done, seconds);
+            PrintWriter stdout = spec.commandLine().getOut();
+            stdout.printf(Locale.ROOT, "Grad-CAM at %s: %d image(s) in %.1f s (%.1f images/s), %d skipped -> %s%n",
+                    layer, done, seconds, done / seconds, pipeline.skipped().size(), out.resolve("report.json"));
+            stdout.flush();
         }
+        return 0;
     }
 
     private void writeReport(JsonArray results, JsonArray skipped, int done, double seconds) {
@@ -255,18 +174,5 @@ final class GradcamCommand implements Callable<Integer> {
         report.add("skipped", skipped);
         String json = new GsonBuilder().setPrettyPrinting().create().toJson(report);
         AtomicFiles.write(out.resolve("report.json"), tmp -> Files.writeString(tmp, json, StandardCharsets.UTF_8));
-    }
-
-    private static JsonObject skip(Path root, Path file, String reason) {
-        JsonObject s = new JsonObject();
-        s.addProperty("file", root.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize()).toString());
-        s.addProperty("reason", reason);
-        return s;
-    }
-
-    private static String stem(Path rel) {
-        String s = rel.toString();
-        int dot = s.lastIndexOf('.');
-        return dot > 0 ? s.substring(0, dot) : s;
     }
 }

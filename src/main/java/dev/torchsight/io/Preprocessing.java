@@ -1,15 +1,15 @@
 package dev.torchsight.io;
 
 import dev.torchsight.core.TorchsightException;
-import java.util.ArrayList;
 import java.util.List;
+import dev.torchsight.core.internal.OwnedMemory;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -51,35 +51,38 @@ public record Preprocessing(int height, int width, double[] mean, double[] std) 
     /** One image (BGR 8-bit) to a 3 x H x W normalised float tensor. */
     public Tensor apply(Mat bgr) {
         try (PointerScope scope = new PointerScope()) {
-            Mat rgb = new Mat();
-            opencv_imgproc.cvtColor(bgr, rgb, opencv_imgproc.COLOR_BGR2RGB);
-            Mat resized = new Mat();
-            opencv_imgproc.resize(rgb, resized, new Size(width, height), 0, 0, opencv_imgproc.INTER_LINEAR);
-            Tensor hwc = torch.from_blob(resized.data(), new long[] {height, width, 3},
-                    new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Byte));
-            Tensor chw = hwc.permute(2, 0, 1).to(torch.ScalarType.Float).div(new Scalar(255.0));
-            Tensor m = Tensor.create(new float[] {(float) mean[0], (float) mean[1], (float) mean[2]}, 3, 1, 1);
-            Tensor s = Tensor.create(new float[] {(float) std[0], (float) std[1], (float) std[2]}, 3, 1, 1);
-            Tensor out = chw.sub(m).div(s).contiguous();
-            dev.torchsight.core.internal.OwnedMemory.owned(out);
-            return out;
+            return OwnedMemory.owned(batch(List.of(bgr)).squeeze(0));
         }
     }
 
-    /** Images to one N x 3 x H x W batch. */
+    /**
+     * Images to one N x 3 x H x W batch: each is resized by OpenCV straight into one shared 8-bit
+     * buffer, then channel order, layout, scaling and normalisation run once for the whole batch.
+     */
     public Tensor batch(List<Mat> images) {
-        try (PointerScope scope = new PointerScope()) {
-            TensorVector rows = new TensorVector();
-            List<Tensor> keep = new ArrayList<>();
-            for (Mat m : images) {
-                Tensor t = apply(m);
-                keep.add(t);
-                rows.push_back(t);
+        int n = images.size();
+        long frame = (long) height * width * 3;
+        try (PointerScope scope = new PointerScope(); BytePointer pixels = new BytePointer(n * frame)) {
+            for (int i = 0; i < n; i++) {
+                Mat bgr = images.get(i);
+                if (bgr.channels() != 3 || bgr.depth() != opencv_core.CV_8U) {
+                    throw new TorchsightException("expected an 8-bit colour image, got " + bgr.channels() + " channel(s)");
+                }
+                Mat target = new Mat(height, width, opencv_core.CV_8UC3, pixels.getPointer(i * frame));
+                opencv_imgproc.resize(bgr, target, new Size(width, height), 0, 0, opencv_imgproc.INTER_LINEAR);
             }
-            Tensor out = torch.stack(rows);
-            dev.torchsight.core.internal.OwnedMemory.owned(out);
-            keep.forEach(Tensor::close);
-            return out;
+            Tensor nhwc = torch.from_blob(pixels, new long[] {n, height, width, 3},
+                    new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Byte));
+            // BGR -> RGB, NHWC -> NCHW, then (x / 255 - mean) / std = x * a + b per channel.
+            Tensor nchw = nhwc.flip(3).permute(0, 3, 1, 2).to(torch.ScalarType.Float);
+            float[] scale = new float[3];
+            float[] shift = new float[3];
+            for (int c = 0; c < 3; c++) {
+                scale[c] = (float) (1.0 / (255.0 * std[c]));
+                shift[c] = (float) (-mean[c] / std[c]);
+            }
+            Tensor out = nchw.mul(Tensor.create(scale, 1, 3, 1, 1)).add(Tensor.create(shift, 1, 3, 1, 1)).contiguous();
+            return OwnedMemory.owned(out);
         }
     }
 }

@@ -1,0 +1,234 @@
+package dev.torchsight.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.torchsight.cam.CamResult;
+import dev.torchsight.cam.GradCam;
+import dev.torchsight.cam.Target;
+import dev.torchsight.core.TorchsightException;
+import dev.torchsight.io.ClassNames;
+import dev.torchsight.io.Images;
+import dev.torchsight.io.NpyWriter;
+import dev.torchsight.io.Preprocessing;
+import dev.torchsight.render.Overlay;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The folder pipeline of {@code torchsight gradcam}: decode + preprocess, Grad-CAM, overlay + write.
+ * One I/O thread decodes the next batch and writes the previous one while the calling thread runs
+ * the model, so image I/O overlaps with CAM compute. Results keep the input order.
+ */
+final class GradcamPipeline {
+    /** Output options. */
+    record Outputs(Path dir, String extension, double alpha, boolean saveMaps, ClassNames names) { }
+
+    private final GradCam cam;
+    private final Preprocessing preprocessing;
+    private final Target target;
+    private final Outputs outputs;
+    private final Path root;
+    private final JsonArray results = new JsonArray();
+    private final JsonArray skipped = new JsonArray();
+
+    GradcamPipeline(GradCam cam, Preprocessing preprocessing, Target target, Outputs outputs, Path root) {
+        this.cam = cam;
+        this.preprocessing = preprocessing;
+        this.target = target;
+        this.outputs = outputs;
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** Decoded images of one batch and their input tensor. */
+    private record Decoded(List<Path> files, List<Mat> images, Tensor tensor) implements AutoCloseable {
+        @Override
+        public void close() {
+            images.forEach(Mat::close);
+            if (tensor != null) {
+                tensor.close();
+            }
+        }
+    }
+
+    /** Records a file that is not an image at all. */
+    void skip(Path file, String reason) {
+        JsonObject s = new JsonObject();
+        s.addProperty("file", relative(file).toString());
+        s.addProperty("reason", reason);
+        skipped.add(s);
+    }
+
+    JsonArray results() {
+        return results;
+    }
+
+    JsonArray skipped() {
+        return skipped;
+    }
+
+    /** Runs every file in batches; returns how many images were explained. */
+    int run(List<Path> files, int batchSize, IntConsumer progress) {
+        List<List<Path>> chunks = new ArrayList<>();
+        for (int from = 0; from < files.size(); from += batchSize) {
+            chunks.add(files.subList(from, Math.min(files.size(), from + batchSize)));
+        }
+        ExecutorService io = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "torchsight-io");
+            t.setDaemon(true);
+            return t;
+        });
+        int done = 0;
+        int processed = 0;
+        List<Future<?>> writes = new ArrayList<>();
+        try {
+            Future<Decoded> next = io.submit(() -> decode(chunks.get(0)));
+            for (int c = 0; c < chunks.size(); c++) {
+                Decoded batch = await(next);
+                next = c + 1 < chunks.size() ? io.submit(decodeTask(chunks.get(c + 1))) : null;
+                if (batch.tensor() == null) {
+                    batch.close();
+                } else {
+                    List<CamResult> maps = cam.explain(batch.tensor(), target);
+                    done += batch.images().size();
+                    writes.add(io.submit(() -> {
+                        try (batch) {
+                            write(batch, maps);
+                        }
+                        return null;
+                    }));
+                }
+                processed += chunks.get(c).size();
+                progress.accept(processed);
+            }
+            for (Future<?> w : writes) {
+                await(w);
+            }
+        } finally {
+            io.shutdownNow();
+        }
+        return done;
+    }
+
+    private java.util.concurrent.Callable<Decoded> decodeTask(List<Path> chunk) {
+        return () -> decode(chunk);
+    }
+
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new TorchsightException("image I/O failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TorchsightException("interrupted", e);
+        }
+    }
+
+    private Decoded decode(List<Path> chunk) {
+        List<Mat> images = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        for (Path f : chunk) {
+            Mat img = Images.tryRead(f);
+            if (img == null) {
+                synchronized (skipped) {
+                    skip(f, "unreadable image");
+                }
+            } else {
+                images.add(img);
+                files.add(f);
+            }
+        }
+        Tensor tensor = images.isEmpty() ? null : preprocessing.batch(images);
+        return new Decoded(files, images, tensor);
+    }
+
+    private void write(Decoded batch, List<CamResult> maps) {
+        JsonObject[] entries = new JsonObject[batch.images().size()];
+        for (CamResult r : maps) {
+            Mat original = batch.images().get(r.imageIndex());
+            Path rel = relative(batch.files().get(r.imageIndex()));
+            String stem = stem(rel) + (target.count() > 1 ? ".top" + (r.rank() + 1) : "") + ".cam";
+            Path overlayFile = outputs.dir().resolve(stem + "." + outputs.extension());
+            String label = label(r.classIndex());
+            try (Mat overlay = Overlay.jet(original, r.map(), r.height(), r.width(), outputs.alpha())) {
+                Overlay.caption(overlay, String.format(Locale.ROOT, "%s %.1f%%", label, 100 * r.probability()));
+                Overlay.write(overlay, overlayFile);
+            }
+            JsonObject t = new JsonObject();
+            t.addProperty("rank", r.rank());
+            t.addProperty("class", r.classIndex());
+            t.addProperty("label", label);
+            t.addProperty("score", r.score());
+            t.addProperty("probability", r.probability());
+            t.addProperty("overlay", outputs.dir().relativize(overlayFile).toString());
+            t.add("map", mapStatistics(r, original));
+            if (outputs.saveMaps()) {
+                Path mapFile = outputs.dir().resolve(stem + ".npy");
+                try (Mat big = Overlay.resizeMap(r.map(), r.height(), r.width(), original.rows(), original.cols())) {
+                    float[] values = new float[original.rows() * original.cols()];
+                    new FloatPointer(big.data()).get(values);
+                    NpyWriter.writeFloat32(mapFile, original.rows(), original.cols(), values);
+                }
+                t.addProperty("mapFile", outputs.dir().relativize(mapFile).toString());
+            }
+            JsonObject entry = entries[r.imageIndex()];
+            if (entry == null) {
+                entry = new JsonObject();
+                entry.addProperty("file", rel.toString());
+                entry.addProperty("width", original.cols());
+                entry.addProperty("height", original.rows());
+                entry.addProperty("predictedClass", r.predictedClass());
+                entry.addProperty("predictedLabel", label(r.predictedClass()));
+                entry.add("targets", new JsonArray());
+                entries[r.imageIndex()] = entry;
+            }
+            entry.getAsJsonArray("targets").add(t);
+        }
+        for (JsonObject e : entries) {
+            results.add(e);
+        }
+    }
+
+    private static JsonObject mapStatistics(CamResult r, Mat original) {
+        JsonObject stats = new JsonObject();
+        stats.addProperty("mean", r.mean());
+        int peak = r.peakIndex();
+        stats.addProperty("peakX", (peak % r.width() + 0.5) / r.width() * original.cols());
+        stats.addProperty("peakY", (peak / r.width() + 0.5) / r.height() * original.rows());
+        double rawMax = 0;
+        for (float v : r.rawMap()) {
+            rawMax = Math.max(rawMax, v);
+        }
+        stats.addProperty("rawMax", rawMax);
+        stats.addProperty("rawHeight", r.rawHeight());
+        stats.addProperty("rawWidth", r.rawWidth());
+        return stats;
+    }
+
+    private String label(int index) {
+        return outputs.names() == null ? Integer.toString(index) : outputs.names().name(index);
+    }
+
+    private Path relative(Path file) {
+        return root.relativize(file.toAbsolutePath().normalize());
+    }
+
+    private static String stem(Path rel) {
+        String s = rel.toString();
+        int dot = s.lastIndexOf('.');
+        return dot > 0 ? s.substring(0, dot) : s;
+    }
+}
