@@ -73,7 +73,7 @@ public abstract class CamMethod {
             int[][] targets = targetClasses(detached, target, classes);
             long[] top1 = toLongs(detached.argmax(new org.bytedeco.pytorch.LongOptional(1), false), n);
             for (int rank = 0; rank < target.count(); rank++) {
-                Tensor index = Tensor.create(column(targets, rank), n, 1);
+                Tensor index = Tensor.create(column(targets, rank), n, 1).to(logits.device(), torch.ScalarType.Long);
                 Tensor score = logits.gather(1, index).sum();
                 boolean more = rank + 1 < target.count();
                 TensorVector g = torch.grad(new TensorVector(score), new TensorVector(activations),
@@ -163,19 +163,19 @@ public abstract class CamMethod {
 
     private static long[] toLongs(Tensor t, long count) {
         long[] out = new long[(int) count];
-        t.contiguous().to(torch.ScalarType.Long).contiguous().data_ptr_long().get(out);
+        t.cpu().to(torch.ScalarType.Long).contiguous().data_ptr_long().get(out);
         return out;
     }
 
     private static float[] toFloats(Tensor t, long count) {
         float[] out = new float[(int) count];
-        t.contiguous().to(torch.ScalarType.Float).contiguous().data_ptr_float().get(out);
+        t.cpu().to(torch.ScalarType.Float).contiguous().data_ptr_float().get(out);
         return out;
     }
 
     private static double[] toDoubles(Tensor t) {
         double[] out = new double[(int) t.numel()];
-        t.contiguous().to(torch.ScalarType.Double).contiguous().data_ptr_double().get(out);
+        t.cpu().to(torch.ScalarType.Double).contiguous().data_ptr_double().get(out);
         return out;
     }
 }

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dev.torchsight.cam.CamResult;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
+import dev.torchsight.core.Device;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.io.AtomicFiles;
 import dev.torchsight.io.ClassNames;
@@ -95,6 +96,9 @@ final class GradcamCommand implements Callable<Integer> {
     @Option(names = "--output-index", paramLabel = "N", description = "Which output holds the class scores when forward returns a tuple, list or dict.")
     Integer outputIndex;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE}).")
+    String device;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -119,7 +123,7 @@ final class GradcamCommand implements Callable<Integer> {
         ClassNames names = labels == null ? null : ClassNames.read(labels);
         Path root = Files.isDirectory(image) ? image : image.toAbsolutePath().getParent();
         List<Path> files = Files.isDirectory(image) ? Images.listFiles(image) : List.of(image);
-        Model.Builder builder = Model.builder().setPath(model);
+        Model.Builder builder = Model.builder().setPath(model).optDevice(Device.parse(device));
         if (outputIndex != null) {
             builder.optOutputIndex(outputIndex);
         }

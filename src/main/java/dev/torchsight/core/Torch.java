@@ -37,7 +37,7 @@ public final class Torch {
             // libtorch parallelises with OpenMP around its BLAS calls; the preset's OpenBLAS has its own
             // pthread pool whose workers busy-wait after each call and starve the OpenMP threads (on
             // 2 cores a small CNN ran 27x slower, t-SNE 35% slower). One BLAS thread per caller fixes it.
-            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(Integer.getInteger("torchsight.blasThreads", 1));
             loaded = true;
         }
     }

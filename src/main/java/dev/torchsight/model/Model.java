@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.Device;
 import dev.torchsight.core.Threads;
 import dev.torchsight.core.TorchsightException;
 import java.nio.file.Files;
@@ -17,7 +18,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * A TorchScript model (scripted or traced) loaded on the CPU in eval mode with frozen parameters.
+ * A TorchScript model (scripted or traced) loaded on the CPU (or a CUDA GPU) in eval mode with
+ * frozen parameters.
  * Not thread-safe: use one instance per thread.
  *
  * <pre>{@code
@@ -31,12 +33,19 @@ public final class Model implements AutoCloseable {
     private final JitModule module;
     private final Map<String, JitModule> submodules;
     private final Integer outputIndex;
+    private final Device device;
 
-    private Model(Path path, JitModule module, Integer outputIndex) {
+    private Model(Path path, JitModule module, Integer outputIndex, Device device) {
         this.path = path;
         this.module = module;
         this.submodules = ModuleTree.namedModules(module);
         this.outputIndex = outputIndex;
+        this.device = device;
+    }
+
+    /** Where the model's parameters live; inputs are moved there by {@link #forward}. */
+    public Device device() {
+        return device;
     }
 
     /** Loads a TorchScript file (from torch.jit.script or torch.jit.trace, then .save). */
@@ -81,7 +90,7 @@ public final class Model implements AutoCloseable {
      */
     public Tensor forward(Tensor batch) {
         IValueVector inputs = new IValueVector();
-        inputs.push_back(new IValue(batch));
+        inputs.push_back(new IValue(device == Device.CPU ? batch : batch.to(device.toTorch(), batch.scalar_type())));
         IValue out;
         try {
             out = module.forward(inputs);
@@ -150,7 +159,7 @@ public final class Model implements AutoCloseable {
         if (size < 1 || channels < 1) {
             throw new TorchsightException("probe input size must be positive, got " + channels + "x" + size + "x" + size);
         }
-        try (PointerScope scope = new PointerScope(); Model copy = builder().setPath(path).build()) {
+        try (PointerScope scope = new PointerScope(); Model copy = builder().setPath(path).optDevice(device).build()) {
             Map<String, LayerTap> taps = new java.util.LinkedHashMap<>();
             List<LayerInfo> out = new ArrayList<>();
             for (var e : copy.submodules.entrySet()) {
@@ -159,7 +168,7 @@ public final class Model implements AutoCloseable {
                 }
             }
             torch.manual_seed(0);
-            copy.predict(torch.rand(1, channels, size, size));
+            copy.predict(torch.rand(1, channels, size, size));  // forward moves it to the model's device
             for (var e : copy.submodules.entrySet()) {
                 String type = typeName(e.getValue());
                 LayerTap tap = taps.get(e.getKey());
@@ -233,8 +242,15 @@ public final class Model implements AutoCloseable {
     public static final class Builder {
         private Path path;
         private Integer outputIndex;
+        private Device device = Device.CPU;
 
         private Builder() {}
+
+        /** Where to run (default CPU); CUDA fails clearly when no GPU is usable. */
+        public Builder optDevice(Device device) {
+            this.device = java.util.Objects.requireNonNull(device);
+            return this;
+        }
 
         /** The TorchScript file (required). */
         public Builder setPath(Path path) {
@@ -257,6 +273,7 @@ public final class Model implements AutoCloseable {
                 throw new TorchsightException("model file not found: " + path + "; check the path");
             }
             Threads.current();
+            device.requireUsable();
             JitModule module;
             try {
                 module = torch.load(path.toString());
@@ -265,8 +282,11 @@ public final class Model implements AutoCloseable {
                         + "); export with torch.jit.script(model).save(path) or torch.jit.trace", e);
             }
             module.eval();
+            if (device != Device.CPU) {
+                module.to(device.toTorch());
+            }
             ModuleTree.freezeParameters(module);
-            return new Model(path, module, outputIndex);
+            return new Model(path, module, outputIndex, device);
         }
     }
 }

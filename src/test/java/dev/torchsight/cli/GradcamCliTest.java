@@ -170,6 +170,14 @@ class GradcamCliTest {
     }
 
     @Test
+    void cudaWithoutAUsableGpuSaysSoAndPointsToCpu() {
+        dev.torchsight.core.Torch.ensureLoaded();
+        org.junit.jupiter.api.Assumptions.assumeFalse(org.bytedeco.pytorch.global.torch.cuda_is_available(),
+                "this check is for machines without a usable GPU");
+        assertRejected("use --device cpu", "--device", "cuda");
+    }
+
+    @Test
     void layersCommandListsShapes() {
         Result r = run("layers", MODEL, "--input-size", "64");
         assertEquals(0, r.code(), r.err());

@@ -1,0 +1,37 @@
+package dev.torchsight.core;
+
+import java.util.Locale;
+import org.bytedeco.pytorch.global.torch;
+
+/** Where a model runs. */
+public enum Device {
+    /** The CPU with {@link Threads#current()} threads (always available). */
+    CPU,
+    /** The first CUDA GPU; needs a CUDA build of libtorch (see README) and a usable GPU. */
+    CUDA;
+
+    /** Parses cpu or cuda. */
+    public static Device parse(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "cpu" -> CPU;
+            case "cuda", "gpu" -> CUDA;
+            default -> throw new TorchsightException("unknown device '" + text + "'; use cpu or cuda");
+        };
+    }
+
+    /** Fails with a clear message when this device cannot be used here. */
+    public void requireUsable() {
+        if (this == CUDA) {
+            Torch.ensureLoaded();
+            if (!torch.cuda_is_available()) {
+                throw new TorchsightException("CUDA was requested but libtorch sees no usable GPU (the default build "
+                        + "is CPU-only; see README 'GPU'); use --device cpu");
+            }
+        }
+    }
+
+    /** The libtorch device. */
+    public org.bytedeco.pytorch.Device toTorch() {
+        return new org.bytedeco.pytorch.Device(this == CUDA ? torch.DeviceType.CUDA : torch.DeviceType.CPU);
+    }
+}
