@@ -23,10 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.pytorch.Tensor;
@@ -145,9 +142,7 @@ final class GradcamCommand implements Callable<Integer> {
             }
             long start = System.nanoTime();  // throughput excludes loading the model
             int done;
-            try (ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("Grad-CAM")
-                    .setInitialMax(candidates.size()).setStyle(ProgressBarStyle.ASCII).setUnit(" img", 1).showSpeed()
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            try (ProgressBar bar = quiet ? null : ProgressBars.create("Grad-CAM", candidates.size(), " img")) {
                 done = pipeline.run(candidates, batchSize, n -> {
                     if (bar != null) {
                         bar.stepTo(n);

@@ -129,7 +129,7 @@ final class TsneCommand implements Callable<Integer> {
         if (quiet) {
             embedding = tsne.fit(data, TsneProgress.NONE);
         } else {
-            try (TsneProgressBar bar = new TsneProgressBar("t-SNE", iterations, System.err)) {
+            try (TsneProgressBar bar = new TsneProgressBar("t-SNE", iterations)) {
                 embedding = tsne.fit(data, bar);
             }
         }

@@ -1,21 +1,15 @@
 package dev.torchsight.cli;
 
 import dev.torchsight.tsne.TsneProgress;
-import java.io.PrintStream;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /** A stderr progress bar for t-SNE: stage, iteration, KL divergence and ETA. */
 final class TsneProgressBar implements TsneProgress, AutoCloseable {
     private final ProgressBar bar;
 
-    TsneProgressBar(String task, int iterations, PrintStream err) {
-        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(iterations)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(err)).showSpeed().build();
+    TsneProgressBar(String task, int iterations) {
+        bar = ProgressBars.create(task, iterations, "");
     }
 
     @Override

@@ -9,8 +9,6 @@ import com.google.gson.JsonParser;
 import dev.torchsight.io.NpyWriter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -22,13 +20,8 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) { }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRunner.Result run(String... args) {
+        return CliRunner.run(args);
     }
 
     /** A bad input: exit 2, exactly one line on stderr containing the hint, and no output files. */
@@ -42,7 +35,7 @@ class CliTest {
         all[args.length + 2] = "--embedding-out";
         all[args.length + 3] = emb.toString();
         all[args.length + 4] = "--quiet";
-        Result r = run(prepend("tsne", all));
+        CliRunner.Result r = run(prepend("tsne", all));
         assertEquals(2, r.code(), "exit code; stderr: " + r.err());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, "one line: " + r.err());
@@ -116,7 +109,7 @@ class CliTest {
 
     @Test
     void unknownOutputFormat() throws IOException {
-        Result r = run("tsne", "--out", dir.resolve("plot.jpg").toString(), "--quiet", "--limit", "100");
+        CliRunner.Result r = run("tsne", "--out", dir.resolve("plot.jpg").toString(), "--quiet", "--limit", "100");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("use a file name ending in .png or .svg"), r.err());
     }
@@ -128,7 +121,7 @@ class CliTest {
         java.util.Arrays.fill(v, 4.5f);
         NpyWriter.writeFloat32(p, 200, 3, v);
         Path emb = dir.resolve("same.csv");
-        Result r = run("tsne", "--input", p.toString(), "--out", dir.resolve("same.png").toString(),
+        CliRunner.Result r = run("tsne", "--input", p.toString(), "--out", dir.resolve("same.png").toString(),
                 "--embedding-out", emb.toString(), "--quiet", "--iterations", "300");
         assertEquals(0, r.code(), r.err());
         var lines = Files.readAllLines(emb);
@@ -145,7 +138,7 @@ class CliTest {
         Path png = dir.resolve("fm.png");
         Path svg = dir.resolve("fm.svg");
         Path json = dir.resolve("fm.json");
-        Result r = run("tsne", "--limit", "500", "--out", png.toString(), "--embedding-out", json.toString(),
+        CliRunner.Result r = run("tsne", "--limit", "500", "--out", png.toString(), "--embedding-out", json.toString(),
                 "--dpi", "72", "--quiet");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("t-SNE of 500 points"), r.out());
@@ -156,12 +149,12 @@ class CliTest {
         assertEquals(500, doc.getAsJsonArray("points").size());
         assertEquals("Ankle boot", doc.getAsJsonArray("points").get(0).getAsJsonObject().get("label").getAsString());
         assertTrue(doc.get("klDivergence").getAsDouble() > 0);
-        Result r2 = run("tsne", "--limit", "300", "--out", svg.toString(), "--quiet", "--iterations", "250");
+        CliRunner.Result r2 = run("tsne", "--limit", "300", "--out", svg.toString(), "--quiet", "--iterations", "250");
         assertEquals(0, r2.code(), r2.err());
         String text = Files.readString(svg);
         assertTrue(text.startsWith("<?xml") && text.contains("<svg"), "SVG document");
         assertTrue(text.contains("Ankle boot") || text.contains("path"), "legend or markers drawn");
-        Result hi = run("tsne", "--limit", "300", "--out", dir.resolve("hi.png").toString(), "--quiet",
+        CliRunner.Result hi = run("tsne", "--limit", "300", "--out", dir.resolve("hi.png").toString(), "--quiet",
                 "--iterations", "250", "--dpi", "144");
         assertEquals(0, hi.code(), hi.err());
         assertEquals(1800, ImageIO.read(dir.resolve("hi.png").toFile()).getWidth(), "144 dpi doubles the pixels");
@@ -169,7 +162,7 @@ class CliTest {
 
     @Test
     void infoReportsVersionsThreadsAndBackends() {
-        Result r = run("info");
+        CliRunner.Result r = run("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("libtorch             2.10.0"), r.out());
         assertTrue(r.out().contains("native CPU library   loaded (OpenMP on)"), r.out());

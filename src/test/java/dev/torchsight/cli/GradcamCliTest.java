@@ -9,8 +9,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.torchsight.io.NpyFile;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -32,13 +30,8 @@ class GradcamCliTest {
     Path images;
     Path out;
 
-    private record Result(int code, String out, String err) { }
-
-    private static Result run(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int code = Main.run(new PrintWriter(o, true), new PrintWriter(e, true), args);
-        return new Result(code, o.toString(), e.toString());
+    private static CliRunner.Result run(String... args) {
+        return CliRunner.run(args);
     }
 
     private static void writeImage(Path path, int rows, int cols, long seed) {
@@ -78,7 +71,7 @@ class GradcamCliTest {
             sb.append(i).append(" n0144").append(String.format("%04d", i)).append(" thing number ").append(i).append('\n');
         }
         Files.writeString(names, sb.toString());
-        Result r = run(args("--top-k", "2", "--labels", names.toString(), "--save-maps", "--batch-size", "2"));
+        CliRunner.Result r = run(args("--top-k", "2", "--labels", names.toString(), "--save-maps", "--batch-size", "2"));
         assertEquals(0, r.code(), r.err());
         JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
         assertEquals(3, report.get("images").getAsInt());
@@ -109,7 +102,7 @@ class GradcamCliTest {
     }
 
     private void assertRejected(String hint, String... extra) {
-        Result r = run(args(extra));
+        CliRunner.Result r = run(args(extra));
         assertEquals(2, r.code(), r.err());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, r.err());
@@ -120,7 +113,7 @@ class GradcamCliTest {
 
     @Test
     void missingModel() {
-        Result r = run("gradcam", "--model", dir.resolve("none.pt").toString(), "--image", images.toString(), "--quiet");
+        CliRunner.Result r = run("gradcam", "--model", dir.resolve("none.pt").toString(), "--image", images.toString(), "--quiet");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("model file not found"), r.err());
     }
@@ -129,7 +122,7 @@ class GradcamCliTest {
     void notATorchScriptArchive() throws IOException {
         Path bogus = dir.resolve("bogus.pt");
         Files.writeString(bogus, "hello");
-        Result r = run("gradcam", "--model", bogus.toString(), "--image", images.toString(), "--quiet");
+        CliRunner.Result r = run("gradcam", "--model", bogus.toString(), "--image", images.toString(), "--quiet");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("not a TorchScript archive"), r.err());
     }
@@ -159,11 +152,11 @@ class GradcamCliTest {
                     + "    return (x.mean(), y)\n");
             wrapper.save(tuple.toString());
         }
-        Result r = run("gradcam", "--model", tuple.toString(), "--image", images.toString(), "--size", "64",
+        CliRunner.Result r = run("gradcam", "--model", tuple.toString(), "--image", images.toString(), "--size", "64",
                 "--layer", "net.layer4", "--out", out.toString(), "--quiet");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--output-index"), r.err());
-        Result ok = run("gradcam", "--model", tuple.toString(), "--image", images.toString(), "--size", "64",
+        CliRunner.Result ok = run("gradcam", "--model", tuple.toString(), "--image", images.toString(), "--size", "64",
                 "--layer", "net.layer4", "--out", out.toString(), "--quiet", "--output-index", "1");
         assertEquals(0, ok.code(), ok.err());
         assertTrue(Files.exists(out.resolve("a.cam.jpg")));
@@ -179,7 +172,7 @@ class GradcamCliTest {
 
     @Test
     void layersCommandListsShapes() {
-        Result r = run("layers", MODEL, "--input-size", "64");
+        CliRunner.Result r = run("layers", MODEL, "--input-size", "64");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("layer4.1.conv2"), r.out());
         assertTrue(r.out().matches("(?s).*layer4 +Sequential +\\[1, 64, 8, 8\\].*"), r.out());
