@@ -21,6 +21,9 @@ final class Pca {
         long n = x.size(0);
         long d = x.size(1);
         Tensor centred = x.sub(x.mean(new long[] {0}, true, new ScalarTypeOptional()));
+        if (Math.min(n, d) > RANDOMIZED_ABOVE) {
+            return randomized(centred, dims);
+        }
         if (d <= n) {
             // Covariance route: eigenvectors of Xc^T Xc are the principal axes.
             Tensor cov = centred.t().mm(centred).to(torch.ScalarType.Double);
@@ -33,6 +36,35 @@ final class Pca {
         Tensor values = eig.get0().narrow(0, n - dims, dims).flip(0).clamp_min(new org.bytedeco.pytorch.Scalar(0.0));
         Tensor vectors = signNormalised(eig.get1().narrow(1, n - dims, dims).flip(1));
         return vectors.mul(values.sqrt().unsqueeze(0)).to(torch.ScalarType.Float);
+    }
+
+    /** Above this many rows and columns an exact eigen-decomposition costs O(min(N,D)^3): go randomized. */
+    static final long RANDOMIZED_ABOVE = 2048;
+    private static final int OVERSAMPLING = 20;
+    private static final int POWER_ITERATIONS = 4;
+
+    /**
+     * Randomised PCA (Halko, Martinsson and Tropp): a seeded Gaussian sketch, power iterations with
+     * QR re-orthonormalisation, then an exact SVD of the small projected matrix. O(N D k) time and
+     * O((N + D) k) extra memory, so 10,000 flattened feature maps of 25,088 values fit.
+     */
+    static Tensor randomized(Tensor centred, int dims) {
+        long d = centred.size(1);
+        int k = dims + OVERSAMPLING;
+        torch.manual_seed(0);  // a fixed sketch: the same input gives the same components
+        Tensor omega = torch.randn(d, k);
+        Tensor q = orthonormal(centred.mm(omega));
+        for (int i = 0; i < POWER_ITERATIONS; i++) {
+            q = orthonormal(centred.mm(orthonormal(centred.t().mm(q))));
+        }
+        Tensor small = q.t().mm(centred).to(torch.ScalarType.Double);  // k x D
+        org.bytedeco.pytorch.T_TensorTensorTensor_T svd = torch.linalg_svd(small, false, new org.bytedeco.pytorch.StringViewOptional());
+        Tensor axes = signNormalised(svd.get2().narrow(0, 0, dims).t());  // D x dims
+        return centred.mm(axes.to(torch.ScalarType.Float));
+    }
+
+    private static Tensor orthonormal(Tensor m) {
+        return torch.linalg_qr(m).get0();
     }
 
     private static Tensor topEigenvectors(Tensor symmetric, int dims) {
