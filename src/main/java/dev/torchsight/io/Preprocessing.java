@@ -3,19 +3,22 @@ package dev.torchsight.io;
 import dev.torchsight.core.TorchsightException;
 import java.util.List;
 import dev.torchsight.core.internal.OwnedMemory;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Size;
+import org.bytedeco.pytorch.InterpolateFuncOptions;
+import org.bytedeco.pytorch.InterpolateMode;
+import org.bytedeco.pytorch.LongVector;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.kBilinear;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The one image pipeline (CLI, demo and API): BGR to RGB, resize to H x W (bilinear), scale to
- * [0, 1] (torchvision's ToTensor), then Normalize(mean, std) per channel. Pixel work is done by
- * OpenCV and libtorch, never in Java loops.
+ * The one image pipeline (CLI, demo and API), torchvision's {@code Resize((h, w))} (bilinear) ->
+ * {@code ToTensor} -> {@code Normalize(mean, std)} on images decoded by OpenCV. Pixel work is done by
+ * libtorch, never in Java loops.
  *
  * @param height network input height
  * @param width network input width
@@ -56,33 +59,43 @@ public record Preprocessing(int height, int width, double[] mean, double[] std) 
     }
 
     /**
-     * Images to one N x 3 x H x W batch: each is resized by OpenCV straight into one shared 8-bit
-     * buffer, then channel order, layout, scaling and normalisation run once for the whole batch.
+     * Images to one N x 3 x H x W batch. Resizing follows torchvision's Resize on PIL images: bilinear
+     * with antialiasing when shrinking (libtorch's antialiased bilinear, which matches PIL's filter),
+     * rounded back to 8 bits as PIL does; then channel order, scaling and normalisation run once for
+     * the whole batch.
      */
     public Tensor batch(List<Mat> images) {
         int n = images.size();
-        long frame = (long) height * width * 3;
-        try (PointerScope scope = new PointerScope(); BytePointer pixels = new BytePointer(n * frame)) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor out = torch.empty(n, 3, height, width);
+            InterpolateFuncOptions resize = new InterpolateFuncOptions();
+            resize.size().put(new LongVector(height, width));
+            resize.mode().put(new InterpolateMode(new kBilinear()));
+            resize.align_corners().put(false);
+            resize.antialias().put(true);
             for (int i = 0; i < n; i++) {
                 Mat bgr = images.get(i);
                 if (bgr.channels() != 3 || bgr.depth() != opencv_core.CV_8U) {
                     throw new TorchsightException("expected an 8-bit colour image, got " + bgr.channels() + " channel(s)");
                 }
-                Mat target = new Mat(height, width, opencv_core.CV_8UC3, pixels.getPointer(i * frame));
-                opencv_imgproc.resize(bgr, target, new Size(width, height), 0, 0, opencv_imgproc.INTER_LINEAR);
+                Tensor hwc = torch.from_blob(bgr.data(), new long[] {bgr.rows(), bgr.cols(), 3},
+                        new long[] {bgr.step(), 3, 1}, new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Byte));
+                Tensor chw = hwc.permute(2, 0, 1).unsqueeze(0).to(torch.ScalarType.Float);
+                Tensor resized = bgr.rows() == height && bgr.cols() == width ? chw
+                        : torch.interpolate(chw, resize).round().clamp(new ScalarOptional(new Scalar(0.0)),
+                                new ScalarOptional(new Scalar(255.0)));
+                out.narrow(0, i, 1).copy_(resized);
             }
-            Tensor nhwc = torch.from_blob(pixels, new long[] {n, height, width, 3},
-                    new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Byte));
-            // BGR -> RGB, NHWC -> NCHW, then (x / 255 - mean) / std = x * a + b per channel.
-            Tensor nchw = nhwc.flip(3).permute(0, 3, 1, 2).to(torch.ScalarType.Float);
+            // BGR -> RGB, then (x / 255 - mean) / std = x * a + b per channel.
             float[] scale = new float[3];
             float[] shift = new float[3];
             for (int c = 0; c < 3; c++) {
                 scale[c] = (float) (1.0 / (255.0 * std[c]));
                 shift[c] = (float) (-mean[c] / std[c]);
             }
-            Tensor out = nchw.mul(Tensor.create(scale, 1, 3, 1, 1)).add(Tensor.create(shift, 1, 3, 1, 1)).contiguous();
-            return OwnedMemory.owned(out);
+            Tensor normalised = out.flip(1).mul(Tensor.create(scale, 1, 3, 1, 1)).add(Tensor.create(shift, 1, 3, 1, 1))
+                    .contiguous();
+            return OwnedMemory.owned(normalised);
         }
     }
 }
