@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code torchsight} command line: thin commands over the library. */
 @Command(name = "torchsight", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Shows what a PyTorch model sees: Grad-CAM heatmaps and t-SNE maps.",
-        subcommands = {InfoCommand.class, LayersCommand.class, GradcamCommand.class, TsneCommand.class,
+        subcommands = {InfoCommand.class, DemoCommand.class, LayersCommand.class, GradcamCommand.class, TsneCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for input the user can fix (bad file, option or size). */

@@ -19,6 +19,15 @@ public final class AtomicFiles {
         void write(Path path) throws IOException;
     }
 
+    /** Temp files are created owner-only; results are ordinary files (rw-r--r--). */
+    private static void makeReadable(Path tmp) throws IOException {
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its defaults
+        }
+    }
+
     /**
      * Runs {@code writer} on a temporary file next to {@code target}, then moves it into place. On any
      * failure the temporary file is deleted and {@code target} is left untouched.
@@ -35,6 +44,7 @@ public final class AtomicFiles {
             String extension = dot > 0 ? name.substring(dot) : "";
             tmp = Files.createTempFile(dir, "." + name + ".", ".tmp" + extension);
             writer.write(tmp);
+            makeReadable(tmp);
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -11,44 +11,59 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A small CNN built from Java as a TorchScript module (so layer taps, Grad-CAM, saving and the CLI
- * treat it like any exported PyTorch model):
- * {@code conv1 (3x3, ReLU) -> max-pool 2 -> conv2 (3x3, ReLU) -> max-pool 2 -> fc}.
- * Submodules are named {@code conv1}, {@code conv2} and {@code fc}; {@code conv2} is the last
- * convolutional layer. Weights use PyTorch's default initialisation (uniform, bound 1/sqrt(fan in)) from a seed.
+ * treat it like any exported PyTorch model): {@code conv1 (3x3, ReLU) -> max-pool 2 -> conv2 -> ...
+ * -> convK (no pool after the last) -> fc} on the flattened last map. Submodules are named
+ * {@code conv1..convK} and {@code fc}; {@code convK} is the last convolutional layer. Weights use
+ * PyTorch's default initialisation (uniform, bound 1/sqrt(fan in)) from a seed.
  */
 public final class SmallCnn {
     private SmallCnn() {}
 
     /**
-     * Builds the network for {@code channels} x {@code size} x {@code size} inputs.
+     * Builds the network for {@code channels} x {@code size} x {@code size} inputs in [0, 1].
      *
-     * @param width1 filters of conv1
-     * @param width2 filters of conv2
+     * @param widths filters of each convolution (K = widths.length layers)
      * @param classes outputs of fc
      * @param seed initialisation seed
+     * @param mean subtracted inside the network before the first convolution
+     * @param std divided by inside the network; a single-channel network averages RGB input to one
+     *            channel first, so {@code torchsight gradcam} can feed it ordinary images
      * @return a trainable TorchScript module (parameters require grad, train mode)
      */
-    public static JitModule build(int channels, int size, int width1, int width2, int classes, long seed) {
-        if (size % 4 != 0 || size < 4) {
-            throw new TorchsightException("SmallCnn needs an input size divisible by 4, got " + size);
+    public static JitModule build(int channels, int size, int[] widths, int classes, long seed, double mean, double std) {
+        int pools = widths.length - 1;
+        if (widths.length < 1 || size % (1 << pools) != 0) {
+            throw new TorchsightException("SmallCnn needs an input size divisible by " + (1 << pools) + ", got " + size);
         }
         Threads.current();
         torch.manual_seed(seed);
         CompilationUnit unit = new CompilationUnit();
         JitModule root = module(unit, "SmallCnn");
-        root.register_module("conv1", conv(unit, "Conv1", channels, width1));
-        root.register_module("conv2", conv(unit, "Conv2", width1, width2));
-        int flat = width2 * (size / 4) * (size / 4);
+        StringBuilder forward = new StringBuilder("def forward(self, x: Tensor) -> Tensor:\n");
+        if (channels == 1) {
+            forward.append("    if x.size(1) == 3:\n        x = x.mean(1, True)\n");
+        }
+        forward.append(String.format(java.util.Locale.ROOT, "    x = (x - %.17g) / %.17g\n", mean, std));
+        int in = channels;
+        for (int i = 0; i < widths.length; i++) {
+            String name = "conv" + (i + 1);
+            root.register_module(name, conv(unit, "Conv" + (i + 1), in, widths[i]));
+            forward.append("    x = self.").append(name).append(".forward(x)\n");
+            if (i < pools) {
+                forward.append("    x = torch.max_pool2d(x, [2, 2])\n");
+            }
+            in = widths[i];
+        }
+        int side = size >> pools;
+        int flat = in * side * side;
         JitModule fc = module(unit, "Linear");
         fc.register_parameter("weight", uniform(flat, classes, flat), false);
         fc.register_parameter("bias", uniform(flat, classes), false);
         fc.define("def forward(self, x: Tensor) -> Tensor:\n"
                 + "    return torch.linear(x, self.weight, self.bias)\n");
         root.register_module("fc", fc);
-        root.define("def forward(self, x: Tensor) -> Tensor:\n"
-                + "    x = torch.max_pool2d(self.conv1.forward(x), [2, 2])\n"
-                + "    x = torch.max_pool2d(self.conv2.forward(x), [2, 2])\n"
-                + "    return self.fc.forward(torch.flatten(x, 1))\n");
+        forward.append("    return self.fc.forward(torch.flatten(x, 1))\n");
+        root.define(forward.toString());
         root.train(true);
         return root;
     }

@@ -57,7 +57,7 @@ class KnownAnswerTest {
         Path saved = dir.resolve("squares.pt");
         try (PointerScope scope = new PointerScope()) {
             Squares train = squares(1200, 1, false);
-            JitModule net = SmallCnn.build(1, SIZE, 8, 16, 2, 7);
+            JitModule net = SmallCnn.build(1, SIZE, new int[] {8, 16}, 2, 7, 0.0, 1.0);
             Tensor x = Tensor.create(train.pixels(), 1200, 1, SIZE, SIZE);
             Tensor y = Tensor.create(train.labels(), 1200);
             Trainer.fit(net, x, y, 4, 32, 3e-3, 5, epoch -> { });
