@@ -45,6 +45,8 @@ final class DemoCommand implements Callable<Integer> {
     static final double MEAN = 0.2860;
     static final double STD = 0.3530;
     static final String LAYER = "conv3";
+    /** Grad-CAM layer: conv2's 14x14 maps localise better than conv3's once fc reads a flattened map. */
+    static final String CAM_LAYER = System.getProperty("torchsight.demo.camLayer", "conv2");
 
     @Spec
     CommandSpec spec;
@@ -125,8 +127,8 @@ final class DemoCommand implements Callable<Integer> {
             List<CamResult> maps;
             try (Model trained = Model.load(modelFile)) {
                 after = embed(features(trained, valX, val), LAYER + " (trained)");
-                log.printf("5/5 Grad-CAM at %s for 16 validation images%n", LAYER);
-                maps = GradCam.at(trained, LAYER).explain(valX.narrow(0, 0, 16).contiguous(), Target.topClass());
+                log.printf("5/5 Grad-CAM at %s for 16 validation images%n", CAM_LAYER);
+                maps = GradCam.at(trained, CAM_LAYER).explain(valX.narrow(0, 0, 16).contiguous(), Target.topClass());
             }
             plot(after, valLabels, LAYER + " feature map, trained", "tsne-trained.png");
             page.add("tsne-trained.png", caption(LAYER + " features of the trained network", after, valLabels));
@@ -134,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
             double accAfter = NeighborAccuracy.of(after, valLabels.codes(), 10);
             ImageGrid.gradCam(maps, pixels, train, valLabels, 4, 112, out.resolve("gradcam-grid.png"));
             page.add("gradcam-grid.png", String.format(Locale.ROOT,
-                    "Grad-CAM at %s of the trained network: predicted / true label (green when right)", LAYER));
+                    "Grad-CAM at %s of the trained network, with predicted (green when right) and true labels", CAM_LAYER));
             page.addText(String.format(Locale.ROOT, "Validation accuracy %.3f. 10-NN accuracy in the t-SNE maps: "
                     + "pixels %.3f, untrained features %.3f, trained features %.3f.", accuracy,
                     NeighborAccuracy.of(raw, valLabels.codes(), 10), accBefore, accAfter));

@@ -2,8 +2,16 @@ package dev.torchsight.cli;
 
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.io.DataFiles;
+import dev.torchsight.io.Dataset;
 import dev.torchsight.io.EmbeddedData;
 import dev.torchsight.io.FloatMatrix;
+import dev.torchsight.io.IdxFile;
+import dev.torchsight.io.Preprocessing;
+import dev.torchsight.model.FeatureExtractor;
+import dev.torchsight.model.Model;
+import me.tongfei.progressbar.ProgressBar;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
 import dev.torchsight.io.Labels;
 import dev.torchsight.render.EmbeddingWriter;
 import dev.torchsight.render.ScatterPlot;
@@ -22,8 +30,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code torchsight tsne}: embed vectors (or images) in 2-D and plot them. */
 @Command(name = "tsne", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Embed vectors in 2-D with t-SNE and draw a scatter plot coloured by label.",
-            "Without --input it runs on the first 2,000 embedded Fashion-MNIST test images."})
+        description = {"Embed vectors, images, or a model's features at any layer in 2-D with t-SNE and draw",
+            "a scatter plot coloured by label. Without a data option it runs on the first 2,000 embedded",
+            "Fashion-MNIST test images."})
 final class TsneCommand implements Callable<Integer> {
     /** Rows used from the embedded data when the user names no input. */
     static final int DEFAULT_EMBEDDED_ROWS = 2000;
@@ -34,6 +43,36 @@ final class TsneCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE",
             description = "Vectors, one row per sample: .npy (float32/float64), .csv, or IDX images (.idx, -ubyte, optionally .gz).")
     Path input;
+
+    @Option(names = "--images", paramLabel = "DIR",
+            description = "An image folder, one sub-folder per class (torchvision's ImageFolder); labels come from the folders.")
+    Path images;
+
+    @Option(names = "--idx", paramLabel = "FILE",
+            description = "IDX images (MNIST format, optionally .gz); labels from --labels or the matching *-labels-idx1-ubyte file.")
+    Path idx;
+
+    @Option(names = "--model", paramLabel = "MODEL.pt", description = "Embed this TorchScript model's features at --layer instead of pixels.")
+    Path model;
+
+    @Option(names = "--layer", defaultValue = "layer4", description = "Layer whose output is embedded with --model (default: ${DEFAULT-VALUE}).")
+    String layer;
+
+    @Option(names = "--size", defaultValue = "224", description = "Image size for --images (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--mean", split = ",", defaultValue = "0.485,0.456,0.406", description = "Normalisation mean for --images, R,G,B.")
+    double[] mean;
+
+    @Option(names = "--std", split = ",", defaultValue = "0.229,0.224,0.225", description = "Normalisation std for --images, R,G,B.")
+    double[] std;
+
+    @Option(names = "--pool", defaultValue = "0", paramLabel = "P",
+            description = "Average-pool each feature map to P x P before flattening (0 = flatten it whole, the default).")
+    int pool;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Images per forward pass with --model (default: ${DEFAULT-VALUE}).")
+    int batchSize;
 
     @Option(names = "--labels", paramLabel = "FILE",
             description = "One label per row: .npy (integers), IDX labels, or text (one per line).")
@@ -93,10 +132,21 @@ final class TsneCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw new TorchsightException("--limit must be at least 1, got " + limit);
         }
+        int sources = (input == null ? 0 : 1) + (images == null ? 0 : 1) + (idx == null ? 0 : 1);
+        if (sources > 1) {
+            throw new TorchsightException("give only one of --input, --images and --idx");
+        }
+        if (model != null || images != null) {
+            return embedThroughImagesOrModel();
+        }
         FloatMatrix data;
         Labels rowLabels;
         String name;
-        if (input == null) {
+        if (idx != null) {
+            data = IdxFile.read(idx).asMatrix();
+            rowLabels = labels == null ? Dataset.siblingIdxLabels(idx) : null;
+            name = "dataset";
+        } else if (input == null) {
             int rows = limit == null ? DEFAULT_EMBEDDED_ROWS : limit;
             data = EmbeddedData.fashionMnistImages(rows);
             rowLabels = labels == null ? EmbeddedData.fashionMnistLabels(rows) : null;
@@ -111,13 +161,54 @@ final class TsneCommand implements Callable<Integer> {
         }
         if (labels != null) {
             rowLabels = DataFiles.readLabels(labels);
-            if (limit != null && rowLabels.size() > data.rows() && limit <= rowLabels.size()) {
-                rowLabels = rowLabels.head(limit);
-            }
-            rowLabels.requireCount(data.rows(), labels.toString());
+        }
+        if (rowLabels != null && limit != null && rowLabels.size() > data.rows() && limit <= rowLabels.size()) {
+            rowLabels = rowLabels.head(limit);
+        }
+        if (rowLabels != null) {
+            rowLabels.requireCount(data.rows(), labels == null ? "labels" : labels.toString());
         }
         data.requireFinite(input == null ? "embedded data" : input.toString());
+        try (PointerScope scope = new PointerScope()) {
+            Tensor rows = Tensor.create(data.values(), data.rows(), data.cols());
+            return embedAndSave(rows, rowLabels, title == null ? name : title);
+        }
+    }
 
+    /** --images and/or --model: decode (and run the model) in batches, then embed. */
+    private Integer embedThroughImagesOrModel() {
+        Dataset inputs = images != null
+                ? Dataset.imageFolder(images, new Preprocessing(size, size, mean, std), limit)
+                : Dataset.pixels(idx != null ? idx : input, labels, limit);
+        Labels rowLabels = inputs.labels();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor rows;
+            String name;
+            if (model == null) {
+                rows = inputs.flattenedPixels(batchSize);
+                name = "dataset";
+            } else {
+                if (batchSize < 1) {
+                    throw new TorchsightException("--batch-size must be at least 1, got " + batchSize);
+                }
+                try (Model m = Model.load(model);
+                     ProgressBar bar = quiet ? null : ProgressBars.create("features", inputs.size(), " img")) {
+                    rows = FeatureExtractor.extract(m, layer, inputs.size(), batchSize, pool, inputs::batch, done -> {
+                        if (bar != null) {
+                            bar.stepTo(done);
+                        }
+                    });
+                }
+                name = layer + " feature map";
+            }
+            return embedAndSave(rows, rowLabels, title == null ? name : title);
+        }
+    }
+
+    private Integer embedAndSave(Tensor rows, Labels rowLabels, String plotTitle) {
+        if (rowLabels != null) {
+            rowLabels.requireCount((int) rows.size(0), "labels");
+        }
         Tsne.Builder builder = Tsne.builder().optPerplexity(perplexity).optIterations(iterations)
                 .optMethod(TsneMethod.parse(method)).optTheta(theta).optSeed(seed)
                 .optInit(parseInit(init)).optPcaDimensions(noPca ? 0 : 50);
@@ -127,13 +218,13 @@ final class TsneCommand implements Callable<Integer> {
         Tsne tsne = builder.build();
         Embedding embedding;
         if (quiet) {
-            embedding = tsne.fit(data, TsneProgress.NONE);
+            embedding = tsne.fit(rows, TsneProgress.NONE);
         } else {
             try (TsneProgressBar bar = new TsneProgressBar("t-SNE", iterations)) {
-                embedding = tsne.fit(data, bar);
+                embedding = tsne.fit(rows, bar);
             }
         }
-        ScatterPlot.of(embedding, rowLabels).setTitle(title == null ? name : title).optDpi(dpi).save(out);
+        ScatterPlot.of(embedding, rowLabels).setTitle(plotTitle).optDpi(dpi).save(out);
         if (embeddingOut != null) {
             EmbeddingWriter.write(embedding, rowLabels, embeddingOut);
         }

@@ -1,7 +1,6 @@
 package dev.torchsight.model;
 
 import dev.torchsight.core.TorchsightException;
-import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -11,12 +10,11 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class LayerTap {
     private final String name;
-    private final JitModule module;
+    private final Model model;
 
-    LayerTap(String name, JitModule module) {
+    LayerTap(String name, Model model) {
         this.name = name;
-        this.module = module;
-        GraphTap.install(module);
+        this.model = model;
     }
 
     /** The dotted path of the tapped submodule. */
@@ -26,7 +24,7 @@ public final class LayerTap {
 
     /** The submodule's output in the last forward pass. */
     public Tensor value() {
-        Tensor t = GraphTap.lastValue(module);
+        Tensor t = GraphTap.lastValue(model.submodule(name));
         if (t == null) {
             throw new TorchsightException("layer " + name + " did not run in the last forward pass; "
                     + "pick a layer the model's forward uses (see torchsight layers)");
@@ -36,6 +34,6 @@ public final class LayerTap {
 
     /** Drops the stored output (so it is not kept alive between calls). */
     public void clear() {
-        GraphTap.clear(module);
+        GraphTap.clear(model.submodule(name));
     }
 }

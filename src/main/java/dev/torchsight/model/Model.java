@@ -30,10 +30,12 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class Model implements AutoCloseable {
     private final Path path;
-    private final JitModule module;
-    private final Map<String, JitModule> submodules;
+    private JitModule module;
+    private Map<String, JitModule> submodules;
     private final Integer outputIndex;
     private final Device device;
+    private final java.util.Set<String> tapped = new java.util.LinkedHashSet<>();
+    private boolean ran;
 
     private Model(Path path, JitModule module, Integer outputIndex, Device device) {
         this.path = path;
@@ -41,6 +43,11 @@ public final class Model implements AutoCloseable {
         this.submodules = ModuleTree.namedModules(module);
         this.outputIndex = outputIndex;
         this.device = device;
+    }
+
+    /** The live submodule behind a tap (it changes when the model is reloaded). */
+    JitModule submodule(String name) {
+        return submodules.get(name);
     }
 
     /** Where the model's parameters live; inputs are moved there by {@link #forward}. */
@@ -81,7 +88,23 @@ public final class Model implements AutoCloseable {
             throw new TorchsightException("layer '" + layer + "' does not return a single tensor, so it cannot be "
                     + "tapped; pick one of its submodules (see torchsight layers " + path + ")");
         }
-        return new LayerTap(layer, sub);
+        if (ran && !tapped.contains(layer)) {
+            // The graph executor inlined every submodule's graph at the first run, so a graph rewritten
+            // now would never execute: reload the model and reinstall the earlier taps first.
+            reload();
+        }
+        tapped.add(layer);
+        GraphTap.install(submodules.get(layer));
+        return new LayerTap(layer, this);
+    }
+
+    private void reload() {
+        JitModule fresh = loadModule(path, device);
+        module.close();
+        module = fresh;
+        submodules = ModuleTree.namedModules(fresh);
+        tapped.forEach(name -> GraphTap.install(submodules.get(name)));
+        ran = false;
     }
 
     /**
@@ -92,6 +115,7 @@ public final class Model implements AutoCloseable {
         IValueVector inputs = new IValueVector();
         inputs.push_back(new IValue(device == Device.CPU ? batch : batch.to(device.toTorch(), batch.scalar_type())));
         IValue out;
+        ran = true;
         try {
             out = module.forward(inputs);
         } catch (RuntimeException e) {
@@ -164,7 +188,7 @@ public final class Model implements AutoCloseable {
             List<LayerInfo> out = new ArrayList<>();
             for (var e : copy.submodules.entrySet()) {
                 if (GraphTap.returnsTensor(e.getValue())) {
-                    taps.put(e.getKey(), new LayerTap(e.getKey(), e.getValue()));
+                    taps.put(e.getKey(), copy.tap(e.getKey()));
                 }
             }
             torch.manual_seed(0);
@@ -238,6 +262,22 @@ public final class Model implements AutoCloseable {
         module.close();
     }
 
+    private static JitModule loadModule(Path path, Device device) {
+        JitModule module;
+        try {
+            module = torch.load(path.toString());
+        } catch (RuntimeException e) {
+            throw new TorchsightException(path + " is not a TorchScript archive (" + firstLine(e.getMessage())
+                    + "); export with torch.jit.script(model).save(path) or torch.jit.trace", e);
+        }
+        module.eval();
+        if (device != Device.CPU) {
+            module.to(device.toTorch());
+        }
+        ModuleTree.freezeParameters(module);
+        return module;
+    }
+
     /** Options for loading a model. */
     public static final class Builder {
         private Path path;
@@ -274,19 +314,7 @@ public final class Model implements AutoCloseable {
             }
             Threads.current();
             device.requireUsable();
-            JitModule module;
-            try {
-                module = torch.load(path.toString());
-            } catch (RuntimeException e) {
-                throw new TorchsightException(path + " is not a TorchScript archive (" + firstLine(e.getMessage())
-                        + "); export with torch.jit.script(model).save(path) or torch.jit.trace", e);
-            }
-            module.eval();
-            if (device != Device.CPU) {
-                module.to(device.toTorch());
-            }
-            ModuleTree.freezeParameters(module);
-            return new Model(path, module, outputIndex, device);
+            return new Model(path, loadModule(path, device), outputIndex, device);
         }
     }
 }

@@ -21,14 +21,14 @@ public final class ImageGrid {
 
     /**
      * Draws each map over its image (row {@code offset + imageIndex} of {@code images}, square grey
-     * pixels in [0, 1]) enlarged to {@code cell} pixels, captioned "predicted / true" in green when
-     * right and red when wrong, {@code columns} per row; writes a PNG.
+     * pixels in [0, 1]) enlarged to {@code cell} pixels, captioned with the predicted label (green when
+     * right, red when wrong) and the true one, {@code columns} per row; writes a PNG.
      */
     public static void gradCam(List<CamResult> maps, FloatMatrix images, int offset, Labels truth, int columns, int cell,
                                Path file) {
         int side = (int) Math.round(Math.sqrt(images.cols()));
         int rows = (maps.size() + columns - 1) / columns;
-        int band = Math.max(14, cell / 7);
+        int band = Math.max(28, cell / 4);
         try (PointerScope scope = new PointerScope()) {
             Mat grid = new Mat(rows * (cell + band), columns * cell, opencv_core.CV_8UC3, new Scalar(255, 255, 255, 0));
             for (int k = 0; k < maps.size(); k++) {
@@ -49,10 +49,13 @@ public final class ImageGrid {
                 overlay.close();
                 int actual = truth.codes()[r.imageIndex()];
                 boolean right = actual == r.predictedClass();
-                String text = short12(truth.classNames().get(r.predictedClass())) + " / " + short12(truth.classNames().get(actual));
-                opencv_imgproc.putText(grid, text, new Point(x + 2, y + cell + band - 4), opencv_imgproc.FONT_HERSHEY_SIMPLEX,
-                        cell / 300.0, right ? new Scalar(0, 140, 0, 0) : new Scalar(0, 0, 200, 0), 1,
-                        opencv_imgproc.LINE_AA, false);
+                Scalar colour = right ? new Scalar(0, 140, 0, 0) : new Scalar(0, 0, 200, 0);
+                opencv_imgproc.putText(grid, "pred " + short12(truth.classNames().get(r.predictedClass())),
+                        new Point(x + 3, y + cell + band / 2 - 2), opencv_imgproc.FONT_HERSHEY_SIMPLEX, cell / 300.0,
+                        colour, 1, opencv_imgproc.LINE_AA, false);
+                opencv_imgproc.putText(grid, "true " + short12(truth.classNames().get(actual)),
+                        new Point(x + 3, y + cell + band - 4), opencv_imgproc.FONT_HERSHEY_SIMPLEX, cell / 300.0,
+                        new Scalar(60, 60, 60, 0), 1, opencv_imgproc.LINE_AA, false);
             }
             Overlay.write(grid, file);
         }

@@ -147,8 +147,10 @@ public final class Tsne {
         TsneMethod resolved = method.resolve(n);
 
         progress.report(stageEvent("pca", clock));
-        boolean reduced = pcaDimensions > 0 && x.size(1) > pcaDimensions;
-        Tensor features = reduced ? Pca.project(x, pcaDimensions) : x;
+        // PCA to at most N components: with fewer rows than pcaDimensions the rank is below N anyway.
+        int dims = (int) Math.min(pcaDimensions, n);
+        boolean reduced = pcaDimensions > 0 && x.size(1) > dims;
+        Tensor features = reduced ? Pca.project(x, dims) : x;
         double tPca = clock.getAsDouble();
 
         progress.report(stageEvent("neighbors", clock));

@@ -1,0 +1,137 @@
+package dev.torchsight.io;
+
+import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.internal.OwnedMemory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Samples for t-SNE or for a model, read in batches: an image folder (decoded and preprocessed per
+ * batch), or in-memory rows (IDX images, NPY/CSV vectors, the embedded Fashion-MNIST set).
+ */
+public final class Dataset {
+    private final int size;
+    private final Labels labels;
+    private final ImageFolder folder;
+    private final Preprocessing preprocessing;
+    private final FloatMatrix rows;
+    private final long[] imageShape;
+
+    private Dataset(int size, Labels labels, ImageFolder folder, Preprocessing preprocessing, FloatMatrix rows,
+                    long[] imageShape) {
+        this.size = size;
+        this.labels = labels;
+        this.folder = folder;
+        this.preprocessing = preprocessing;
+        this.rows = rows;
+        this.imageShape = imageShape;
+    }
+
+    /** The first {@code limit} images (null: all) of an ImageFolder, preprocessed as torchvision does. */
+    public static Dataset imageFolder(Path root, Preprocessing preprocessing, Integer limit) {
+        ImageFolder folder = ImageFolder.scan(root);
+        int n = limit == null ? folder.samples().size() : Math.min(limit, folder.samples().size());
+        return new Dataset(n, folder.labels(n), folder, preprocessing, null, null);
+    }
+
+    /**
+     * Rows from a file (IDX images, NPY, CSV) or, when {@code file} is null, the embedded Fashion-MNIST
+     * test images; IDX and embedded images keep their H x W shape for models. Labels from
+     * {@code labelsFile}, the IDX sibling file, or the embedded labels.
+     */
+    public static Dataset pixels(Path file, Path labelsFile, Integer limit) {
+        FloatMatrix m;
+        Labels labels;
+        long[] shape = null;
+        if (file == null) {
+            m = EmbeddedData.fashionMnistImages(limit == null ? Integer.MAX_VALUE : limit);
+            labels = EmbeddedData.fashionMnistLabels(m.rows());
+            shape = new long[] {1, 28, 28};
+        } else {
+            String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            if (name.contains("idx") || name.contains("-ubyte")) {
+                InputFiles.requireReadable(file, "IDX");
+                IdxFile idx = IdxFile.read(file);
+                int[] dims = idx.dims();
+                if (dims.length == 3) {
+                    shape = new long[] {1, dims[1], dims[2]};
+                }
+                m = idx.asMatrix();
+            } else {
+                m = DataFiles.readVectors(file);
+            }
+            labels = labelsFile != null ? DataFiles.readLabels(labelsFile) : siblingIdxLabels(file);
+            if (limit != null) {
+                m = m.head(limit);
+            }
+        }
+        if (labels != null && labels.size() > m.rows()) {
+            labels = labels.head(m.rows());
+        }
+        m.requireFinite(file == null ? "embedded data" : file.toString());
+        return new Dataset(m.rows(), labels, null, null, m, shape);
+    }
+
+    /** For {@code *-images-idx3-ubyte[.gz]}, the labels in the matching {@code *-labels-idx1-ubyte[.gz]}, if present. */
+    public static Labels siblingIdxLabels(Path images) {
+        String name = images.getFileName().toString();
+        if (!name.contains("images-idx3")) {
+            return null;
+        }
+        Path sibling = images.resolveSibling(name.replace("images-idx3", "labels-idx1"));
+        return Files.isRegularFile(sibling) ? DataFiles.readLabels(sibling) : null;
+    }
+
+    /** Number of samples. */
+    public int size() {
+        return size;
+    }
+
+    /** One label per sample, or null. */
+    public Labels labels() {
+        return labels;
+    }
+
+    /** Model input for samples [start, start + count): N x C x H x W float32. */
+    public Tensor batch(int start, int count) {
+        if (folder != null) {
+            List<Mat> images = new ArrayList<>();
+            try {
+                for (ImageFolder.Sample s : folder.samples().subList(start, start + count)) {
+                    images.add(Images.read(s.path()));
+                }
+                return preprocessing.batch(images);
+            } finally {
+                images.forEach(Mat::close);
+            }
+        }
+        if (imageShape == null) {
+            throw new TorchsightException("--model needs images, not feature vectors; use --images DIR or --idx FILE");
+        }
+        float[] v = new float[count * rows.cols()];
+        System.arraycopy(rows.values(), start * rows.cols(), v, 0, v.length);
+        return OwnedMemory.owned(Tensor.create(v, count, imageShape[0], imageShape[1], imageShape[2]));
+    }
+
+    /** Every sample flattened to one row (pixels after preprocessing for image folders): N x D. */
+    public Tensor flattenedPixels(int batchSize) {
+        if (folder == null) {
+            return OwnedMemory.owned(Tensor.create(rows.values(), rows.rows(), rows.cols()));
+        }
+        long d = 3L * preprocessing.height() * preprocessing.width();
+        Tensor out = OwnedMemory.owned(torch.empty(size, d));
+        for (int start = 0; start < size; start += batchSize) {
+            int count = Math.min(batchSize, size - start);
+            try (PointerScope scope = new PointerScope()) {
+                out.narrow(0, start, count).copy_(batch(start, count).reshape(count, d));
+            }
+        }
+        return out;
+    }
+}
