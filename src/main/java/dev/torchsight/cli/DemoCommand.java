@@ -157,7 +157,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Embedding embed(Tensor rows, String what) {
-        Tsne tsne = Tsne.builder().optSeed(seed).build();
+        // Small --limit runs: keep the perplexity valid for the number of validation images.
+        double perplexity = Math.min(30, Math.floor(Tsne.largestPerplexity(rows.size(0))));
+        Tsne tsne = Tsne.builder().optSeed(seed).optPerplexity(perplexity).build();
         if (quiet) {
             return tsne.fit(rows, TsneProgress.NONE);
         }

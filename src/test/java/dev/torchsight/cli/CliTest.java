@@ -161,6 +161,27 @@ class CliTest {
     }
 
     @Test
+    void imageFolderThroughAModelLayerEmbedsEveryImageWithFolderLabels() throws IOException {
+        Path csv = dir.resolve("folder.csv");
+        CliRunner.Result r = run("tsne", "--images", "src/test/resources/imagefolder/folder", "--model",
+                "src/test/resources/gradcam/small_resnet_scripted.pt", "--layer", "layer3", "--size", "64", "--pool", "2",
+                "--perplexity", "1", "--out", dir.resolve("folder.png").toString(), "--embedding-out", csv.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        var lines = Files.readAllLines(csv);
+        assertEquals(6, lines.size());
+        assertTrue(lines.get(1).endsWith(",Moth") && lines.get(5).endsWith(",zebra"), lines.toString());
+        CliRunner.Result idx = run("tsne", "--idx", "src/main/resources/dev/torchsight/data/t10k-images-idx3-ubyte.gz",
+                "--limit", "200", "--iterations", "250", "--out", dir.resolve("idx.png").toString(), "--embedding-out",
+                dir.resolve("idx.csv").toString(), "--quiet");
+        assertEquals(0, idx.code(), idx.err());
+        assertTrue(Files.readAllLines(dir.resolve("idx.csv")).get(1).endsWith(",9"), "labels from the sibling IDX file");
+        CliRunner.Result vectors = run("tsne", "--input", npy("v.npy", 50, 4, 1).toString(), "--model",
+                "src/test/resources/gradcam/small_resnet_scripted.pt", "--quiet", "--out", dir.resolve("v.png").toString());
+        assertEquals(2, vectors.code());
+        assertTrue(vectors.err().contains("--model needs images"), vectors.err());
+    }
+
+    @Test
     void infoReportsVersionsThreadsAndBackends() {
         CliRunner.Result r = run("info");
         assertEquals(0, r.code(), r.err());

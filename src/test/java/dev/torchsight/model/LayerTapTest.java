@@ -60,6 +60,19 @@ class LayerTapTest {
     }
 
     @Test
+    void aTapAddedAfterTheModelRanStillCaptures() {
+        try (PointerScope scope = new PointerScope(); Model model = Model.load(FIXTURES.resolve("small_resnet_traced.pt"))) {
+            LayerTap first = model.tap("layer4");
+            Tensor before = model.predict(inputs());
+            LayerTap late = model.tap("layer2");  // the executor already inlined the graphs: reloads
+            Tensor after = model.predict(inputs());
+            assertEquals(0.0, after.sub(before).abs().max().item_double(), 0.0, "same outputs after the reload");
+            assertEquals(16L, late.value().size(1));
+            assertEquals(64L, first.value().size(1), "earlier taps keep working");
+        }
+    }
+
+    @Test
     void layerListingShowsShapesAndUnknownLayersSuggestNames() {
         try (Model model = Model.load(FIXTURES.resolve("small_resnet_scripted.pt"))) {
             List<LayerInfo> layers = model.layers(3, 64);
