@@ -29,6 +29,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.pytorch.Tensor;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -66,14 +67,8 @@ final class GradcamCommand implements Callable<Integer> {
             description = "Class names: 'index synset name' lines, one name per line, or JSON.")
     Path labels;
 
-    @Option(names = "--size", defaultValue = "224", description = "Network input size (default: ${DEFAULT-VALUE}).")
-    int size;
-
-    @Option(names = "--mean", split = ",", defaultValue = "0.485,0.456,0.406", description = "Normalisation mean, R,G,B.")
-    double[] mean;
-
-    @Option(names = "--std", split = ",", defaultValue = "0.229,0.224,0.225", description = "Normalisation std, R,G,B.")
-    double[] std;
+    @Mixin
+    PreprocessingOptions imageOptions = new PreprocessingOptions();
 
     @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -114,7 +109,7 @@ final class GradcamCommand implements Callable<Integer> {
         if (!Files.exists(image)) {
             throw new TorchsightException("--image " + image + " not found; give an image file or a folder of images");
         }
-        Preprocessing preprocessing = new Preprocessing(size, size, mean, std);
+        Preprocessing preprocessing = imageOptions.preprocessing();
         Target target = targets.topK != null ? Target.topK(targets.topK)
                 : targets.classIndex != null ? Target.classIndex(targets.classIndex) : Target.topClass();
         ClassNames names = labels == null ? null : ClassNames.read(labels);
@@ -164,7 +159,7 @@ final class GradcamCommand implements Callable<Integer> {
         report.addProperty("model", model.toString());
         report.addProperty("layer", layer);
         report.addProperty("method", "grad-cam");
-        report.addProperty("inputSize", size);
+        report.addProperty("inputSize", imageOptions.size);
         report.addProperty("images", done);
         report.addProperty("skippedCount", skipped.size());
         report.addProperty("seconds", seconds);

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,14 +59,8 @@ final class TsneCommand implements Callable<Integer> {
     @Option(names = "--layer", defaultValue = "layer4", description = "Layer whose output is embedded with --model (default: ${DEFAULT-VALUE}).")
     String layer;
 
-    @Option(names = "--size", defaultValue = "224", description = "Image size for --images (default: ${DEFAULT-VALUE}).")
-    int size;
-
-    @Option(names = "--mean", split = ",", defaultValue = "0.485,0.456,0.406", description = "Normalisation mean for --images, R,G,B.")
-    double[] mean;
-
-    @Option(names = "--std", split = ",", defaultValue = "0.229,0.224,0.225", description = "Normalisation std for --images, R,G,B.")
-    double[] std;
+    @Mixin
+    PreprocessingOptions imageOptions = new PreprocessingOptions();
 
     @Option(names = "--pool", defaultValue = "0", paramLabel = "P",
             description = "Average-pool each feature map to P x P before flattening (0 = flatten it whole, the default).")
@@ -178,7 +173,7 @@ final class TsneCommand implements Callable<Integer> {
     /** --images and/or --model: decode (and run the model) in batches, then embed. */
     private Integer embedThroughImagesOrModel() {
         Dataset inputs = images != null
-                ? Dataset.imageFolder(images, new Preprocessing(size, size, mean, std), limit)
+                ? Dataset.imageFolder(images, imageOptions.preprocessing(), limit)
                 : Dataset.pixels(idx != null ? idx : input, labels, limit);
         Labels rowLabels = inputs.labels();
         try (PointerScope scope = new PointerScope()) {

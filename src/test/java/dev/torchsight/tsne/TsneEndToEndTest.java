@@ -17,6 +17,7 @@ class TsneEndToEndTest {
             List<TsneProgress.Event> events = new ArrayList<>();
             Embedding e = Tsne.builder().optMethod(method).optSeed(1).build().fit(data, events::add);
             double acc = Clusters.knnAccuracy(e, Clusters.labels(600, 3), 10);
+            assertEquals(acc, NeighborAccuracy.of(e, Clusters.labels(600, 3), 10), 0.0, "library scorer = brute-force reference");
             assertEquals(1.0, acc, 0.0, method + " 10-NN accuracy");
             assertEquals(method, e.method());
             assertTrue(Double.isFinite(e.klDivergence()) && e.klDivergence() > 0, "KL " + e.klDivergence());

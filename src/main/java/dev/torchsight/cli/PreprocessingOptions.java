@@ -1,0 +1,23 @@
+package dev.torchsight.cli;
+
+import dev.torchsight.io.Preprocessing;
+import picocli.CommandLine.Option;
+
+/** The image preprocessing options shared by commands that read image files. */
+final class PreprocessingOptions {
+    @Option(names = "--size", defaultValue = "224", description = "Network input size: images are resized to S x S (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--mean", split = ",", defaultValue = "0.485,0.456,0.406",
+            description = "Normalisation mean after scaling to [0, 1], R,G,B (default: ImageNet's).")
+    double[] mean;
+
+    @Option(names = "--std", split = ",", defaultValue = "0.229,0.224,0.225",
+            description = "Normalisation standard deviation, R,G,B (default: ImageNet's).")
+    double[] std;
+
+    /** The pipeline these options describe (validated). */
+    Preprocessing preprocessing() {
+        return new Preprocessing(size, size, mean, std);
+    }
+}
