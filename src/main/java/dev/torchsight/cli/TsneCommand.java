@@ -1,12 +1,7 @@
 package dev.torchsight.cli;
 
 import dev.torchsight.core.TorchsightException;
-import dev.torchsight.io.DataFiles;
 import dev.torchsight.io.Dataset;
-import dev.torchsight.io.EmbeddedData;
-import dev.torchsight.io.FloatMatrix;
-import dev.torchsight.io.IdxFile;
-import dev.torchsight.io.Preprocessing;
 import dev.torchsight.model.FeatureExtractor;
 import dev.torchsight.model.Model;
 import me.tongfei.progressbar.ProgressBar;
@@ -131,57 +126,24 @@ final class TsneCommand implements Callable<Integer> {
         if (sources > 1) {
             throw new TorchsightException("give only one of --input, --images and --idx");
         }
-        if (model != null || images != null) {
-            return embedThroughImagesOrModel();
-        }
-        FloatMatrix data;
-        Labels rowLabels;
-        String name;
-        if (idx != null) {
-            data = IdxFile.read(idx).asMatrix();
-            rowLabels = labels == null ? Dataset.siblingIdxLabels(idx) : null;
-            name = "dataset";
-        } else if (input == null) {
-            int rows = limit == null ? DEFAULT_EMBEDDED_ROWS : limit;
-            data = EmbeddedData.fashionMnistImages(rows);
-            rowLabels = labels == null ? EmbeddedData.fashionMnistLabels(rows) : null;
-            name = "Fashion-MNIST test images";
-        } else {
-            data = DataFiles.readVectors(input);
-            rowLabels = null;
-            name = input.getFileName().toString();
-        }
-        if (limit != null) {
-            data = data.head(limit);
-        }
-        if (labels != null) {
-            rowLabels = DataFiles.readLabels(labels);
-        }
-        if (rowLabels != null && limit != null && rowLabels.size() > data.rows() && limit <= rowLabels.size()) {
-            rowLabels = rowLabels.head(limit);
-        }
-        if (rowLabels != null) {
-            rowLabels.requireCount(data.rows(), labels == null ? "labels" : labels.toString());
-        }
-        data.requireFinite(input == null ? "embedded data" : input.toString());
-        try (PointerScope scope = new PointerScope()) {
-            Tensor rows = Tensor.create(data.values(), data.rows(), data.cols());
-            return embedAndSave(rows, rowLabels, title == null ? name : title);
-        }
+        return embed();
     }
 
-    /** --images and/or --model: decode (and run the model) in batches, then embed. */
-    private Integer embedThroughImagesOrModel() {
+    /** Reads the chosen data set, runs the model over it when asked (in batches), then embeds. */
+    private Integer embed() {
+        Path file = idx != null ? idx : input;
+        boolean embedded = images == null && file == null;
+        Integer rowsToUse = embedded && limit == null ? Integer.valueOf(DEFAULT_EMBEDDED_ROWS) : limit;
         Dataset inputs = images != null
-                ? Dataset.imageFolder(images, imageOptions.preprocessing(), limit)
-                : Dataset.pixels(idx != null ? idx : input, labels, limit);
+                ? Dataset.imageFolder(images, imageOptions.preprocessing(), rowsToUse)
+                : Dataset.pixels(file, labels, rowsToUse);
         Labels rowLabels = inputs.labels();
         try (PointerScope scope = new PointerScope()) {
             Tensor rows;
             String name;
             if (model == null) {
                 rows = inputs.flattenedPixels(batchSize);
-                name = "dataset";
+                name = embedded ? "Fashion-MNIST test images" : input != null ? input.getFileName().toString() : "dataset";
             } else {
                 if (batchSize < 1) {
                     throw new TorchsightException("--batch-size must be at least 1, got " + batchSize);

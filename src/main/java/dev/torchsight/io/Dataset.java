@@ -51,7 +51,7 @@ public final class Dataset {
         long[] shape = null;
         if (file == null) {
             m = EmbeddedData.fashionMnistImages(limit == null ? Integer.MAX_VALUE : limit);
-            labels = EmbeddedData.fashionMnistLabels(m.rows());
+            labels = labelsFile != null ? DataFiles.readLabels(labelsFile) : EmbeddedData.fashionMnistLabels(m.rows());
             shape = new long[] {1, 28, 28};
         } else {
             String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
