@@ -101,7 +101,7 @@ void interact(const double* cx, const double* cy, const double* count, size_t le
  * theta times its distance to the group's bounding box, which is no farther than any member point, so
  * every point gets at least the accuracy of the per-point criterion width / distance < theta.
  */
-void barnes_hut_repulsion(const QuadTree& tree, int n, const double* y, double theta, double* rep,
+void barnes_hut_repulsion(const QuadTree& tree, const double* y, double theta, double* rep,
                           double* z_row, std::vector<int32_t>& groups, int threads) {
     const std::vector<QuadNode>& nodes = tree.nodes();
     const std::vector<int32_t>& order = tree.order();
@@ -197,7 +197,7 @@ double tsne_gradient(int method, double theta, const int64_t* row_ptr, const int
     attractive_forces(row_ptr, cols, vals, n, y, scratch.attr.data(), threads);
     if (method == TSNE_BARNES_HUT) {
         scratch.tree.build(n, y);
-        barnes_hut_repulsion(scratch.tree, n, y, theta, scratch.rep.data(), scratch.z_row.data(), scratch.groups,
+        barnes_hut_repulsion(scratch.tree, y, theta, scratch.rep.data(), scratch.z_row.data(), scratch.groups,
                              threads);
     } else {
         exact_repulsion(n, y, scratch.rep.data(), scratch.z_row.data(), threads);
