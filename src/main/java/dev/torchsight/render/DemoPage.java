@@ -36,18 +36,6 @@ public final class DemoPage {
         return this;
     }
 
-    /** The image files the page references, in order. */
-    public List<String> images() {
-        List<String> out = new ArrayList<>();
-        for (String b : body) {
-            int i = b.indexOf("<img src=\"");
-            if (i >= 0) {
-                out.add(b.substring(i + 10, b.indexOf('"', i + 10)));
-            }
-        }
-        return out;
-    }
-
     /** Writes the page atomically. */
     public void write(Path file) {
         String html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title)
