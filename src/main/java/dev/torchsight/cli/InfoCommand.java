@@ -29,13 +29,14 @@ final class InfoCommand implements Callable<Integer> {
                 : "NOT loaded: rebuild with mvn package");
         if (loaded && NativeLibrary.cudaKernelsBuilt()) {
             String runtime = NativeLibrary.cudaRuntimeVersion();
-            row(out, "CUDA kernels", "built (CUDA runtime " + (runtime == null ? "unknown" : runtime) + ", static)");
+            row(out, "CUDA build", "compiled with nvcc (CUDA runtime " + (runtime == null ? "unknown" : runtime)
+                    + ", static); GPU t-SNE kernels not yet included");
             int devices = NativeLibrary.cudaDeviceCount();
             row(out, "GPU", devices == 0 ? "none usable (no NVIDIA driver or device)"
                     : devices + " usable: " + NativeLibrary.cudaDeviceName(0));
         } else {
-            row(out, "CUDA kernels", "not built (nvcc was not on PATH when the project was built)");
-            row(out, "GPU", "not usable without the CUDA kernels");
+            row(out, "CUDA build", "none (nvcc was not on PATH when the project was built)");
+            row(out, "GPU", "not queried without a CUDA build");
         }
         out.flush();
         return 0;

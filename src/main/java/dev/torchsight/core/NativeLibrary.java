@@ -49,7 +49,7 @@ public final class NativeLibrary {
         return TorchsightNative.tsne_openmp_enabled() == 1;
     }
 
-    /** True when nvcc compiled the CUDA kernels into the library. */
+    /** True when the library was built with nvcc (its CUDA code is linked in). */
     public static boolean cudaKernelsBuilt() {
         ensureLoaded();
         return TorchsightNative.cuda_kernels_built() == 1;
