@@ -69,9 +69,12 @@ public abstract class CamMethod {
             }
             int classes = (int) logits.size(1);
             Tensor detached = logits.detach();
-            Tensor probs = torch.softmax(detached, 1, new ScalarTypeOptional());
+            // Scores are read back once per call; every target rank reuses them.
+            Scores scores = new Scores(classes, toDoubles(detached),
+                    toDoubles(torch.softmax(detached, 1, new ScalarTypeOptional())),
+                    toLongs(detached.argmax(new org.bytedeco.pytorch.LongOptional(1), false), n));
             int[][] targets = targetClasses(detached, target, classes);
-            long[] top1 = toLongs(detached.argmax(new org.bytedeco.pytorch.LongOptional(1), false), n);
+            Tensor maps = activations.detach();
             for (int rank = 0; rank < target.count(); rank++) {
                 Tensor index = Tensor.create(column(targets, rank), n, 1).to(logits.device(), torch.ScalarType.Long);
                 Tensor score = logits.gather(1, index).sum();
@@ -79,13 +82,13 @@ public abstract class CamMethod {
                 TensorVector g = torch.grad(new TensorVector(score), new TensorVector(activations),
                         new TensorVector(), new BoolOptional(more), false, false);
                 Tensor gradients = g.get(0);
-                Tensor weights = channelWeights(activations.detach(), gradients);
-                Tensor raw = torch.relu(weights.unsqueeze(2).unsqueeze(3).mul(activations.detach())
+                Tensor weights = channelWeights(maps, gradients);
+                Tensor raw = torch.relu(weights.unsqueeze(2).unsqueeze(3).mul(maps)
                         .sum(new long[] {1}, false, new ScalarTypeOptional()));
                 Tensor resized = torch.upsample_bilinear2d(raw.unsqueeze(1), new long[] {height, width}, false)
                         .squeeze(1);
                 Tensor normalised = normalisePerImage(resized);
-                results.addAll(collect(rank, targets, top1, detached, probs, raw, normalised));
+                results.addAll(collect(rank, targets, scores, raw, normalised));
             }
         }
         results.sort((a, b) -> a.imageIndex() != b.imageIndex() ? Integer.compare(a.imageIndex(), b.imageIndex())
@@ -93,8 +96,10 @@ public abstract class CamMethod {
         return results;
     }
 
-    private static List<CamResult> collect(int rank, int[][] targets, long[] top1, Tensor logits, Tensor probs,
-                                           Tensor raw, Tensor normalised) {
+    /** Logits, probabilities (row-major, N x classes) and the top-1 class of each image. */
+    private record Scores(int classes, double[] logits, double[] probabilities, long[] top1) { }
+
+    private static List<CamResult> collect(int rank, int[][] targets, Scores scores, Tensor raw, Tensor normalised) {
         int n = targets.length;
         int rh = (int) raw.size(1);
         int rw = (int) raw.size(2);
@@ -102,13 +107,12 @@ public abstract class CamMethod {
         int w = (int) normalised.size(2);
         float[] rawAll = toFloats(raw, (long) n * rh * rw);
         float[] mapAll = toFloats(normalised, (long) n * h * w);
-        double[] logitAll = toDoubles(logits);
-        double[] probAll = toDoubles(probs);
-        int classes = (int) logits.size(1);
+        int classes = scores.classes();
         List<CamResult> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int cls = targets[i][rank];
-            out.add(new CamResult(i, rank, cls, logitAll[i * classes + cls], probAll[i * classes + cls], (int) top1[i],
+            out.add(new CamResult(i, rank, cls, scores.logits()[i * classes + cls],
+                    scores.probabilities()[i * classes + cls], (int) scores.top1()[i],
                     Arrays.copyOfRange(rawAll, i * rh * rw, (i + 1) * rh * rw), rh, rw,
                     Arrays.copyOfRange(mapAll, i * h * w, (i + 1) * h * w), h, w));
         }

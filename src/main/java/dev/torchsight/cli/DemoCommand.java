@@ -98,7 +98,8 @@ final class DemoCommand implements Callable<Integer> {
             log.printf("1/5 t-SNE of the %d validation images' raw pixels%n", val);
             Embedding raw = embed(valX.reshape(val, -1), "pixels");
             plot(raw, valLabels, "dataset", "tsne-dataset.png");
-            page.add("tsne-dataset.png", caption("Raw pixels (dataset)", raw, valLabels));
+            double accPixels = NeighborAccuracy.of(raw, valLabels.codes(), 10);
+            page.add("tsne-dataset.png", caption("Raw pixels (dataset)", raw, accPixels));
 
             JitModule net = SmallCnn.build(1, 28, new int[] {16, 32, 64}, 10, seed, MEAN, STD);
             Path untrainedFile = out.resolve("model-untrained.pt");
@@ -110,7 +111,8 @@ final class DemoCommand implements Callable<Integer> {
                 before = embed(features(untrained, valX, val), LAYER + " (untrained)");
             }
             plot(before, valLabels, LAYER + " feature map, untrained", "tsne-untrained.png");
-            page.add("tsne-untrained.png", caption(LAYER + " features of the untrained network", before, valLabels));
+            double accBefore = NeighborAccuracy.of(before, valLabels.codes(), 10);
+            page.add("tsne-untrained.png", caption(LAYER + " features of the untrained network", before, accBefore));
 
             log.printf("3/5 training on %d images for %d epoch(s)%n", train, epochs);
             long t0 = System.nanoTime();
@@ -131,15 +133,14 @@ final class DemoCommand implements Callable<Integer> {
                 maps = GradCam.at(trained, CAM_LAYER).explain(valX.narrow(0, 0, 16).contiguous(), Target.topClass());
             }
             plot(after, valLabels, LAYER + " feature map, trained", "tsne-trained.png");
-            page.add("tsne-trained.png", caption(LAYER + " features of the trained network", after, valLabels));
-            double accBefore = NeighborAccuracy.of(before, valLabels.codes(), 10);
             double accAfter = NeighborAccuracy.of(after, valLabels.codes(), 10);
+            page.add("tsne-trained.png", caption(LAYER + " features of the trained network", after, accAfter));
             ImageGrid.gradCam(maps, pixels, train, valLabels, 4, 112, out.resolve("gradcam-grid.png"));
             page.add("gradcam-grid.png", String.format(Locale.ROOT,
                     "Grad-CAM at %s of the trained network, with predicted (green when right) and true labels", CAM_LAYER));
             page.addText(String.format(Locale.ROOT, "Validation accuracy %.3f. 10-NN accuracy in the t-SNE maps: "
                     + "pixels %.3f, untrained features %.3f, trained features %.3f.", accuracy,
-                    NeighborAccuracy.of(raw, valLabels.codes(), 10), accBefore, accAfter));
+                    accPixels, accBefore, accAfter));
             page.addLink("model.pt", "the trained model (TorchScript): torchsight gradcam --model model.pt --layer "
                     + LAYER + " --size 28 --mean 0,0,0 --std 1,1,1 --image IMAGES");
             page.write(out.resolve("index.html"));
@@ -172,9 +173,9 @@ final class DemoCommand implements Callable<Integer> {
         ScatterPlot.of(e, labels).setTitle(title).optDpi(100).save(out.resolve(file));
     }
 
-    private static String caption(String what, Embedding e, Labels labels) {
+    private static String caption(String what, Embedding e, double neighborAccuracy) {
         return String.format(Locale.ROOT, "%s: t-SNE of %d validation images in %.1f s, 10-NN accuracy %.3f",
-                what, e.size(), e.elapsedSeconds(), NeighborAccuracy.of(e, labels.codes(), 10));
+                what, e.size(), e.elapsedSeconds(), neighborAccuracy);
     }
 
     private static void save(JitModule net, Path file) {

@@ -143,9 +143,7 @@ final class GradcamPipeline {
         for (Path f : chunk) {
             Mat img = Images.tryRead(f);
             if (img == null) {
-                synchronized (skipped) {
-                    skip(f, "unreadable image");
-                }
+                skip(f, "unreadable image");  // only this I/O thread touches the list while batches run
             } else {
                 images.add(img);
                 files.add(f);

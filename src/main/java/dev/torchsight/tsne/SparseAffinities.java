@@ -40,8 +40,7 @@ final class SparseAffinities implements AutoCloseable {
         int n = knn.n;
         int k = knn.k;
         try (DoublePointer conditional = new DoublePointer((long) n * k)) {
-            int unconverged = TorchsightNative.tsne_conditional_p(knn.distancesSq, n, k, perplexity,
-                    PERPLEXITY_TOLERANCE, MAX_BISECTION_STEPS, conditional, null, threads);
+            int unconverged = calibrate(knn, perplexity, threads, conditional);
             LongPointer rowPtr = OwnedMemory.owned(new LongPointer(n + 1L));
             IntPointer cols = OwnedMemory.owned(new IntPointer(2L * n * k));
             DoublePointer vals = OwnedMemory.owned(new DoublePointer(2L * n * k));
@@ -50,11 +49,16 @@ final class SparseAffinities implements AutoCloseable {
         }
     }
 
+    /** Per-row bandwidth bisection into {@code conditional}; returns the rows that missed the tolerance. */
+    private static int calibrate(NearestNeighbors knn, double perplexity, int threads, DoublePointer conditional) {
+        return TorchsightNative.tsne_conditional_p(knn.distancesSq, knn.n, knn.k, perplexity, PERPLEXITY_TOLERANCE,
+                MAX_BISECTION_STEPS, conditional, null, threads);
+    }
+
     /** Conditional probabilities only (for tests and diagnostics): n*k values, rows summing to 1. */
     static double[] conditional(NearestNeighbors knn, double perplexity, int threads) {
         try (DoublePointer conditional = new DoublePointer((long) knn.n * knn.k)) {
-            TorchsightNative.tsne_conditional_p(knn.distancesSq, knn.n, knn.k, perplexity, PERPLEXITY_TOLERANCE,
-                    MAX_BISECTION_STEPS, conditional, null, threads);
+            calibrate(knn, perplexity, threads, conditional);
             double[] out = new double[knn.n * knn.k];
             conditional.get(out);
             return out;
