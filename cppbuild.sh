@@ -27,7 +27,7 @@ if [[ -z "${TORCHSIGHT_NO_CUDA:-}" ]] && command -v "$NVCC" >/dev/null 2>&1; the
     gencode+=(-gencode "arch=compute_${last},code=compute_${last}")  # PTX for newer GPUs
     for src in native/cuda/*.cu; do
         echo "cppbuild: nvcc ${src}"
-        "$NVCC" -std=c++17 -O3 -Xcompiler -fPIC -Inative/include -Inative/src "${gencode[@]}" \
+        "$NVCC" -std=c++17 -O3 --threads 0 -Xcompiler -fPIC -Inative/include -Inative/src "${gencode[@]}" \
             -c "$src" -o "$BUILD_DIR/obj/$(basename "$src" .cu).cu.o"
     done
     # nvcc may be a wrapper script: ask it where its toolkit lives rather than resolving the path.

@@ -1,6 +1,7 @@
 // Gradient backends (exact O(n^2) and Barnes-Hut), normalisation, KL divergence and the optimiser step.
 #include "quadtree.h"
 #include "torchsight/tsne.h"
+#include "torchsight/tsne_kernels.h"
 #include "torchsight/tsne_math.h"
 
 #include <algorithm>
@@ -16,17 +17,7 @@ void attractive_forces(const int64_t* row_ptr, const int32_t* cols, const double
                        const double* y, double* attr, int threads) {
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int i = 0; i < n; i++) {
-        const double xi = y[2 * i], yi = y[2 * i + 1];
-        double fx = 0, fy = 0;
-        for (int64_t e = row_ptr[i]; e < row_ptr[i + 1]; e++) {
-            const int j = cols[e];
-            const double dx = xi - y[2 * j], dy = yi - y[2 * j + 1];
-            const double pw = vals[e] * math::student_t(dx, dy);
-            fx += pw * dx;
-            fy += pw * dy;
-        }
-        attr[2 * i] = fx;
-        attr[2 * i + 1] = fy;
+        kernels::attractive_row(i, row_ptr, cols, vals, y, &attr[2 * i], &attr[2 * i + 1]);
     }
 }
 
@@ -38,11 +29,7 @@ void exact_repulsion(int n, const double* y, double* rep, double* z_row, int thr
         double fx = 0, fy = 0, z = 0;
         for (int j = 0; j < n; j++) {
             if (j == i) continue;
-            const double dx = xi - y[2 * j], dy = yi - y[2 * j + 1];
-            const double w = math::student_t(dx, dy);
-            z += w;
-            fx += w * w * dx;
-            fy += w * w * dy;
+            kernels::add_interaction(xi - y[2 * j], yi - y[2 * j + 1], 1.0, &fx, &fy, &z);
         }
         rep[2 * i] = fx;
         rep[2 * i + 1] = fy;
@@ -167,7 +154,7 @@ void barnes_hut_repulsion(const QuadTree& tree, const double* y, double theta, d
 
 /** Per-thread scratch reused across calls so a steady-state step allocates nothing. */
 struct Scratch {
-    std::vector<double> attr, rep, z_row;
+    std::vector<double> attr, rep, z_row, squares;
     std::vector<int32_t> groups;
     QuadTree tree;
     void ensure(int n) {
@@ -208,7 +195,7 @@ double tsne_gradient(int method, double theta, const int64_t* row_ptr, const int
     const double* rep = scratch.rep.data();
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t c = 0; c < 2 * static_cast<int64_t>(n); c++) {
-        grad[c] = 4.0 * (exaggeration * attr[c] - rep[c] * inv_z);
+        grad[c] = kernels::gradient_coordinate(attr[c], rep[c], exaggeration, inv_z);
     }
     return z;
 }
@@ -232,32 +219,23 @@ double tsne_kl_divergence(const int64_t* row_ptr, const int32_t* cols, const dou
     const double inv_z = 1.0 / z;
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int i = 0; i < n; i++) {
-        double kl = 0;
-        for (int64_t e = row_ptr[i]; e < row_ptr[i + 1]; e++) {
-            const int j = cols[e];
-            const double w = math::student_t(y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]);
-            kl += math::kl_term(vals[e], w * inv_z);
-        }
-        row_kl[i] = kl;
+        row_kl[i] = kernels::kl_row(i, row_ptr, cols, vals, y, inv_z);
     }
     return ordered_sum(row_kl);
 }
 
 double tsne_update(int64_t len, double* y, double* update, double* gains, const double* grad,
                    double momentum, double learning_rate, double min_gain, int threads) {
+    // Squared terms are kept per coordinate and summed serially: the stopping decision must not depend
+    // on the thread count.
+    std::vector<double>& squares = scratch.squares;
+    squares.resize(static_cast<size_t>(len));
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t c = 0; c < len; c++) {
-        const double gain = math::next_gain(gains[c], update[c], grad[c], min_gain);
-        gains[c] = gain;
-        update[c] = math::momentum_step(update[c], gain * grad[c], momentum, learning_rate);
-        y[c] += update[c];
+        squares[c] = kernels::update_coordinate(&y[c], &update[c], &gains[c], grad[c], momentum, learning_rate,
+                                                min_gain);
     }
-    // The norm is summed serially so the stopping decision does not depend on the thread count.
-    double norm_sq = 0;
-    for (int64_t c = 0; c < len; c++) {
-        const double g = gains[c] * grad[c];
-        norm_sq += g * g;
-    }
+    const double norm_sq = ordered_sum(squares);
     return std::sqrt(norm_sq);
 }
 

@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.Device;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.io.Dataset;
 import dev.torchsight.model.FeatureExtractor;
@@ -98,6 +99,12 @@ final class TsneCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: the machine's cores).")
     Integer threads;
 
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
+            description = {"cpu, cuda or auto (default: ${DEFAULT-VALUE}). cuda runs the optimisation on torchsight's",
+                "CUDA kernels and --model on libtorch's GPU build; when either cannot, it says why and uses the CPU.",
+                "auto uses each GPU path that is available, silently."})
+    String device;
+
     @Option(names = "--no-pca", description = "Do not reduce to 50 dimensions with PCA first.")
     boolean noPca;
 
@@ -122,6 +129,7 @@ final class TsneCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw new TorchsightException("--limit must be at least 1, got " + limit);
         }
+        parseDeviceChoice();
         int sources = (input == null ? 0 : 1) + (images == null ? 0 : 1) + (idx == null ? 0 : 1);
         if (sources > 1) {
             throw new TorchsightException("give only one of --input, --images and --idx");
@@ -148,7 +156,7 @@ final class TsneCommand implements Callable<Integer> {
                 if (batchSize < 1) {
                     throw new TorchsightException("--batch-size must be at least 1, got " + batchSize);
                 }
-                try (Model m = Model.load(model);
+                try (Model m = Model.builder().setPath(model).optDevice(modelDevice()).build();
                      ProgressBar bar = quiet ? null : ProgressBars.create("features", inputs.size(), " img")) {
                     rows = FeatureExtractor.extract(m, layer, inputs.size(), batchSize, pool, inputs::batch, done -> {
                         if (bar != null) {
@@ -168,7 +176,7 @@ final class TsneCommand implements Callable<Integer> {
         }
         Tsne.Builder builder = Tsne.builder().optPerplexity(perplexity).optIterations(iterations)
                 .optMethod(TsneMethod.parse(method)).optTheta(theta).optSeed(seed)
-                .optInit(parseInit(init)).optPcaDimensions(noPca ? 0 : 50);
+                .optInit(parseInit(init)).optPcaDimensions(noPca ? 0 : 50).optDevice(tsneDevice());
         if (threads != null) {
             builder.optThreads(threads);
         }
@@ -186,11 +194,49 @@ final class TsneCommand implements Callable<Integer> {
             EmbeddingWriter.write(embedding, rowLabels, embeddingOut);
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.printf(Locale.ROOT, "t-SNE of %d points (%s): KL %.4f after %d iterations in %.1f s -> %s%s%n",
-                embedding.size(), embedding.method().cliName(), embedding.klDivergence(), embedding.iterations(),
+        stdout.printf(Locale.ROOT, "t-SNE of %d points (%s on %s): KL %.4f after %d iterations in %.1f s -> %s%s%n",
+                embedding.size(), embedding.method().cliName(), embedding.backend(), embedding.klDivergence(),
+                embedding.iterations(),
                 embedding.elapsedSeconds(), out, embeddingOut == null ? "" : ", " + embeddingOut);
         stdout.flush();
         return 0;
+    }
+
+    /** The t-SNE device: CUDA where torchsight's kernels can run; an explicit cuda says why when they cannot. */
+    private Device tsneDevice() {
+        String choice = parseDeviceChoice();
+        if (choice.equals("cpu")) {
+            return Device.CPU;
+        }
+        String reason = Tsne.cudaUnavailableReason();
+        if (reason == null) {
+            return Device.CUDA;
+        }
+        if (choice.equals("cuda")) {
+            spec.commandLine().getErr().println("notice: t-SNE runs on the CPU: " + reason);
+        }
+        return Device.CPU;
+    }
+
+    /** The model's device: CUDA only when libtorch (a CUDA build) sees a GPU. */
+    private Device modelDevice() {
+        String choice = parseDeviceChoice();
+        if (choice.equals("cpu") || Device.torchCudaAvailable()) {
+            return choice.equals("cpu") ? Device.CPU : Device.CUDA;
+        }
+        if (choice.equals("cuda")) {
+            spec.commandLine().getErr().println("notice: --model runs on the CPU: libtorch sees no usable GPU "
+                    + "(the default build is CPU-only; see README 'GPU')");
+        }
+        return Device.CPU;
+    }
+
+    private String parseDeviceChoice() {
+        String choice = device.toLowerCase(Locale.ROOT);
+        if (!choice.equals("cpu") && !choice.equals("cuda") && !choice.equals("auto")) {
+            throw new TorchsightException("unknown --device '" + device + "'; use cpu, cuda or auto");
+        }
+        return choice;
     }
 
     private static dev.torchsight.tsne.TsneInit parseInit(String text) {

@@ -19,11 +19,17 @@ public enum Device {
         };
     }
 
+    /** True when libtorch can run models on a GPU here (a CUDA build of libtorch and a usable device). */
+    public static boolean torchCudaAvailable() {
+        Torch.ensureLoaded();
+        return torch.cuda_is_available();
+    }
+
     /** Fails with a clear message when this device cannot be used here. */
     public void requireUsable() {
         if (this == CUDA) {
             Torch.ensureLoaded();
-            if (!torch.cuda_is_available()) {
+            if (!torchCudaAvailable()) {
                 throw new TorchsightException("CUDA was requested but libtorch sees no usable GPU (the default build "
                         + "is CPU-only; see README 'GPU'); use --device cpu");
             }

@@ -4,7 +4,7 @@ import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
 
 /** Exact or Barnes-Hut gradient in torchsight's native C++ (OpenMP). */
-final class CpuGradientBackend implements GradientBackend {
+final class CpuGradientBackend {
     private final SparseAffinities p;
     private final int nativeMethod;
     private final double theta;
@@ -17,24 +17,21 @@ final class CpuGradientBackend implements GradientBackend {
         this.threads = threads;
     }
 
-    @Override
-    public double gradient(DoublePointer y, double exaggeration, DoublePointer grad) {
+    /**
+     * Writes dC/dy for embedding y (n x 2) into grad, with P multiplied by exaggeration; returns Z.
+     */
+    double gradient(DoublePointer y, double exaggeration, DoublePointer grad) {
         return TorchsightNative.tsne_gradient(nativeMethod, theta, p.rowPtr, p.cols, p.vals, p.n, y, exaggeration,
                 grad, threads);
     }
 
-    @Override
-    public double klDivergence(DoublePointer y, double z) {
+    /** KL(P || Q) of the embedding, with Q normalised by z. */
+    double klDivergence(DoublePointer y, double z) {
         return TorchsightNative.tsne_kl_divergence(p.rowPtr, p.cols, p.vals, p.n, y, z, threads);
     }
 
-    @Override
-    public double exactNormalization(DoublePointer y) {
+    /** Exact normalisation Z, O(n^2). */
+    double exactNormalization(DoublePointer y) {
         return TorchsightNative.tsne_exact_normalization(p.n, y, threads);
-    }
-
-    @Override
-    public void close() {
-        // The affinities belong to the caller; the native scratch is thread-local and reused.
     }
 }

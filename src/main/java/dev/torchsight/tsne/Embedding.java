@@ -11,12 +11,13 @@ public final class Embedding {
     private final double perplexity;
     private final double elapsedSeconds;
     private final Timings timings;
+    private final String backend;
 
     /** Seconds spent in each stage. */
     public record Timings(double pca, double neighbors, double affinities, double optimize) { }
 
     Embedding(double[] coordinates, double klDivergence, int iterations, TsneMethod method, double perplexity,
-              double elapsedSeconds, Timings timings) {
+              double elapsedSeconds, Timings timings, String backend) {
         this.coordinates = coordinates;
         this.klDivergence = klDivergence;
         this.iterations = iterations;
@@ -24,6 +25,7 @@ public final class Embedding {
         this.perplexity = perplexity;
         this.elapsedSeconds = elapsedSeconds;
         this.timings = timings;
+        this.backend = backend;
     }
 
     /** Number of points. */
@@ -77,5 +79,10 @@ public final class Embedding {
     /** Wall time per stage. */
     public Timings timings() {
         return timings;
+    }
+
+    /** What ran the optimisation, e.g. "CPU, 8 threads" or "CUDA, NVIDIA H100 (sm_90, 79.1 GiB), exact tiles". */
+    public String backend() {
+        return backend;
     }
 }

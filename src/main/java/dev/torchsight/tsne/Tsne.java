@@ -1,12 +1,13 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Device;
 import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.Threads;
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.internal.TorchsightNative;
 import dev.torchsight.io.FloatMatrix;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -47,6 +48,7 @@ public final class Tsne {
     private final double minGain;
     private final double minGradNorm;
     private final long memoryLimitBytes;
+    private final Device device;
 
     private Tsne(Builder b) {
         this.perplexity = b.perplexity;
@@ -65,6 +67,7 @@ public final class Tsne {
         this.minGain = b.minGain;
         this.minGradNorm = b.minGradNorm;
         this.memoryLimitBytes = b.memoryLimitBytes;
+        this.device = b.device;
     }
 
     /** A builder with scikit-learn's defaults. */
@@ -130,6 +133,14 @@ public final class Tsne {
         }
     }
 
+    /**
+     * Why {@code optDevice(Device.CUDA)} would run on the CPU here, or null when the CUDA kernels were
+     * built and a GPU is usable.
+     */
+    public static String cudaUnavailableReason() {
+        return CudaSession.unusableReason();
+    }
+
     /** The largest perplexity usable with n rows: 3*perplexity + 1 neighbours must exist besides the row. */
     public static double largestPerplexity(long n) {
         return (n - 2) / 3.0;
@@ -165,26 +176,45 @@ public final class Tsne {
                 }
                 knn.close();  // the neighbour lists are folded into P: free them before optimising
                 double tP = clock.getAsDouble();
-                try (DoublePointer y = new DoublePointer(2L * n);
-                     GradientBackend backend = new CpuGradientBackend(p, resolved, theta, nThreads)) {
-                    y.put(initialEmbedding(features, reduced, n));
-                    double lr = Double.isNaN(learningRate) ? Schedule.autoLearningRate(n, earlyExaggeration)
-                            : learningRate;
-                    Schedule schedule = new Schedule(iterations, earlyExaggeration, exaggerationIterations,
-                            earlyMomentum, lateMomentum, lr, minGain, minGradNorm, 50, 300);
-                    Optimizer.Outcome outcome = new Optimizer(schedule, nThreads).run(backend, y, n, progress, clock);
-                    double z = n <= EXACT_KL_MAX_POINTS ? backend.exactNormalization(y) : outcome.lastNormalization();
-                    double kl = backend.klDivergence(y, z);
-                    double[] coords = new double[2 * n];
-                    y.get(coords);
+                double lr = Double.isNaN(learningRate) ? Schedule.autoLearningRate(n, earlyExaggeration) : learningRate;
+                Schedule schedule = new Schedule(iterations, earlyExaggeration, exaggerationIterations,
+                        earlyMomentum, lateMomentum, lr, minGain, minGradNorm, 50, 300);
+                try (TsneSession session = openSession(p, resolved, initialEmbedding(features, reduced, n), nThreads)) {
+                    Optimizer.Outcome outcome = new Optimizer(schedule).run(session, progress, clock);
+                    double z = n <= EXACT_KL_MAX_POINTS ? session.exactNormalization() : outcome.lastNormalization();
+                    double kl = session.klDivergence(z);
+                    double[] coords = session.embedding();
                     double total = clock.getAsDouble();
                     progress.report(new TsneProgress.Event("done", outcome.iterations(), iterations, kl,
                             Double.NaN, total));
                     return new Embedding(coords, kl, outcome.iterations(), resolved, perplexity, total,
-                            new Embedding.Timings(tPca, tKnn - tPca, tP - tKnn, total - tP));
+                            new Embedding.Timings(tPca, tKnn - tPca, tP - tKnn, total - tP), session.description());
                 }
             }
         }
+    }
+
+    /**
+     * The CUDA session when a GPU was asked for and can run it, else the CPU session. A GPU that was asked
+     * for but cannot be used is reported once, with the reason, and the run goes on on the CPU.
+     */
+    private TsneSession openSession(SparseAffinities p, TsneMethod resolved, double[] initial, int nThreads) {
+        if (device == Device.CUDA) {
+            String reason = CudaSession.unusableReason();
+            if (reason == null) {
+                try {
+                    // Sparse P (Barnes-Hut) gets exact tiles up to 100k points and the tree above; the exact
+                    // method's dense P always gets exact tiles.
+                    int repulsion = resolved == TsneMethod.EXACT ? TorchsightNative.TSNE_CUDA_EXACT_TILES
+                            : TorchsightNative.TSNE_CUDA_AUTO;
+                    return CudaSession.open(p, initial, repulsion, theta);
+                } catch (TorchsightException e) {
+                    reason = e.getMessage();
+                }
+            }
+            LOG.warn("CUDA t-SNE unavailable: {}; running on the CPU with {} threads", reason, nThreads);
+        }
+        return new CpuSession(p, resolved, theta, nThreads, initial);
     }
 
     private TsneProgress.Event stageEvent(String stage, java.util.function.DoubleSupplier clock) {
@@ -245,6 +275,7 @@ public final class Tsne {
         private long memoryLimitBytes = Pointer.maxPhysicalBytes() > 0
                 ? Math.min(Pointer.maxPhysicalBytes(), Pointer.availablePhysicalBytes())
                 : Pointer.availablePhysicalBytes();
+        private Device device = Device.CPU;
 
         private Builder() {}
 
@@ -342,6 +373,16 @@ public final class Tsne {
         public Builder optMemoryLimitBytes(long bytes) {
             require(bytes > 0, "memory limit must be positive");
             this.memoryLimitBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Where the optimisation runs (default CPU). CUDA uses torchsight's kernels on GPU 0 when they were
+         * built and a GPU is usable; otherwise it logs why and runs on the CPU. Neighbours, affinities and
+         * PCA stay on the CPU.
+         */
+        public Builder optDevice(Device device) {
+            this.device = java.util.Objects.requireNonNull(device);
             return this;
         }
 

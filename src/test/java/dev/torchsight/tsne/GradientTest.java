@@ -76,9 +76,8 @@ class GradientTest {
 
     private static double[] nativeGradient(SparseAffinities p, TsneMethod method, double theta, double[] y,
                                            double exaggeration) {
-        try (DoublePointer yp = new DoublePointer(y); DoublePointer grad = new DoublePointer(y.length);
-             CpuGradientBackend backend = new CpuGradientBackend(p, method, theta, THREADS)) {
-            backend.gradient(yp, exaggeration, grad);
+        try (DoublePointer yp = new DoublePointer(y); DoublePointer grad = new DoublePointer(y.length)) {
+            new CpuGradientBackend(p, method, theta, THREADS).gradient(yp, exaggeration, grad);
             double[] out = new double[y.length];
             grad.get(out);
             return out;
@@ -140,6 +139,39 @@ class GradientTest {
             double errZero = relativeError(nativeGradient(p, TsneMethod.BARNES_HUT, 0, y, 1),
                     nativeGradient(p, TsneMethod.EXACT, 0, y, 1));
             assertTrue(errZero < 1e-10, "theta=0 vs exact on a t-SNE embedding " + errZero);
+        }
+    }
+
+    @Test
+    void klDivergenceMatchesJavaReference() {
+        FloatMatrix data = Clusters.gaussian(500, 10, 4, 3);
+        try (SparseAffinities p = affinities(data, 46, 15)) {
+            double[] y = gaussianEmbedding(500, 2, 6);
+            long[] rowPtr = p.rowPtrArray();
+            int[] cols = p.colsArray();
+            double[] vals = p.valsArray();
+            double z = 0;
+            for (int i = 0; i < 500; i++) {
+                for (int j = 0; j < 500; j++) {
+                    if (i != j) {
+                        z += 1 / (1 + sq(y[2 * i] - y[2 * j]) + sq(y[2 * i + 1] - y[2 * j + 1]));
+                    }
+                }
+            }
+            double expected = 0;
+            for (int i = 0; i < 500; i++) {
+                for (long e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
+                    int j = cols[(int) e];
+                    double q = 1 / (1 + sq(y[2 * i] - y[2 * j]) + sq(y[2 * i + 1] - y[2 * j + 1])) / z;
+                    expected += vals[(int) e] * Math.log(vals[(int) e] / q);
+                }
+            }
+            try (DoublePointer yp = new DoublePointer(y)) {
+                CpuGradientBackend backend = new CpuGradientBackend(p, TsneMethod.EXACT, 0, THREADS);
+                double nativeZ = backend.exactNormalization(yp);
+                assertEquals(z, nativeZ, 1e-10 * z, "exact normalisation");
+                assertEquals(expected, backend.klDivergence(yp, nativeZ), 1e-10 * expected, "KL");
+            }
         }
     }
 

@@ -6,16 +6,18 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.Opaque;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
  * JavaCPP mapping of {@code native/include/torchsight/*.h}. Internal: callers validate every argument
  * in Java first (sizes, finiteness, index ranges), because the native side trusts its input.
  */
-@Platform(include = {"torchsight/tsne.h", "torchsight/cuda.h"}, link = "torchsight")
+@Platform(include = {"torchsight/tsne.h", "torchsight/cuda.h", "torchsight/tsne_cuda.h"}, link = "torchsight")
 @Namespace("torchsight")
 public final class TorchsightNative {
     static {
@@ -62,4 +64,51 @@ public final class TorchsightNative {
     public static native int cuda_runtime_version();
 
     public static native int cuda_device_name(int device, @Cast("char*") BytePointer buffer, int capacity);
+
+    /** CUDA repulsion: exact tiles up to {@link #TSNE_CUDA_EXACT_MAX_POINTS} points, the tree above. */
+    public static final int TSNE_CUDA_AUTO = -1;
+    /** CUDA repulsion: all pairs in shared-memory tiles. */
+    public static final int TSNE_CUDA_EXACT_TILES = 0;
+    /** CUDA repulsion: Barnes-Hut over the implicit quadtree. */
+    public static final int TSNE_CUDA_TREE = 1;
+    /** Largest n for which {@link #TSNE_CUDA_AUTO} picks exact tiles (native constant, mirrored). */
+    public static final int TSNE_CUDA_EXACT_MAX_POINTS = 100_000;
+
+    /** Opaque native session of the CUDA backend. */
+    @Opaque
+    public static final class TsneCudaSession extends Pointer {
+        /** A null session. */
+        public TsneCudaSession() {
+            super((Pointer) null);
+        }
+    }
+
+    public static native TsneCudaSession tsne_cuda_create(int device, @Cast("const int64_t*") LongPointer rowPtr,
+            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, @Const DoublePointer y,
+            int repulsion, double theta, @Cast("char*") BytePointer error, int capacity);
+
+    public static native int tsne_cuda_repulsion(@Const TsneCudaSession session);
+
+    public static native int tsne_cuda_reset_optimizer(TsneCudaSession session);
+
+    public static native int tsne_cuda_step(TsneCudaSession session, double exaggeration, double momentum,
+            double learningRate, double minGain);
+
+    public static native int tsne_cuda_scalars(TsneCudaSession session, DoublePointer out);
+
+    public static native int tsne_cuda_kl_divergence(TsneCudaSession session, double z, DoublePointer out);
+
+    public static native int tsne_cuda_exact_normalization(TsneCudaSession session, DoublePointer out);
+
+    public static native int tsne_cuda_gradient(TsneCudaSession session, double exaggeration, DoublePointer grad,
+            DoublePointer z);
+
+    public static native int tsne_cuda_embedding(TsneCudaSession session, DoublePointer y);
+
+    public static native @Cast("const char*") BytePointer tsne_cuda_last_error(@Const TsneCudaSession session);
+
+    public static native void tsne_cuda_destroy(TsneCudaSession session);
+
+    public static native double tsne_cuda_emulated_repulsion(int repulsion, int n, @Const DoublePointer y,
+            double theta, DoublePointer rep, DoublePointer zRow, int threads);
 }
