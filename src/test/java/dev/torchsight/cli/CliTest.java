@@ -182,6 +182,27 @@ class CliTest {
     }
 
     @Test
+    void unknownDeviceIsRejected() throws IOException {
+        assertRejected("use cpu, cuda or auto", "--device", "tpu");
+    }
+
+    @Test
+    void cudaWithoutAUsableGpuSaysWhyAndRunsOnTheCpu() {
+        String reason = dev.torchsight.tsne.Tsne.cudaUnavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason != null, "a GPU is usable here");
+        Path png = dir.resolve("cuda.png");
+        CliRunner.Result r = run("tsne", "--limit", "200", "--iterations", "100", "--device", "cuda", "--out",
+                png.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("notice: t-SNE runs on the CPU: " + reason, r.err().strip());
+        assertTrue(r.out().contains(" on CPU, "), r.out());
+        assertTrue(Files.isRegularFile(png));
+        CliRunner.Result auto = run("tsne", "--limit", "200", "--iterations", "100", "--out", png.toString(), "--quiet");
+        assertEquals(0, auto.code(), auto.err());
+        assertEquals("", auto.err().strip(), "auto falls back silently");
+    }
+
+    @Test
     void infoReportsVersionsThreadsAndBackends() {
         CliRunner.Result r = run("info");
         assertEquals(0, r.code(), r.err());
