@@ -32,6 +32,9 @@ struct TsneCudaSession {
     // per-step scratch
     double *attr = nullptr, *rep = nullptr, *z_row = nullptr, *squares = nullptr;
     double* partial = nullptr;  // one partial sum per reduction block
+    // exact tiles: the j range is split so that the grid fills the GPU; per-split partial forces
+    int splits = 1, tiles_per_split = 1;
+    double *split_rep = nullptr, *split_z = nullptr;
     double* scalars = nullptr;  // [0] = Z, [1] = squared gradient norm, [2] = last reduction result
     // implicit quadtree (TSNE_CUDA_TREE only)
     double* bounds = nullptr;
@@ -66,9 +69,13 @@ __global__ void attractive_kernel(const int64_t* row_ptr, const int32_t* cols, c
     if (i < n) kernels::attractive_row(i, row_ptr, cols, vals, y, &attr[2 * i], &attr[2 * i + 1]);
 }
 
-/** All-pairs repulsion: the block stages kTile points at a time in shared memory. */
-__global__ void __launch_bounds__(kernels::kTile) exact_tiles_kernel(const float2* yf, int n, double* rep,
-                                                                     double* z_row) {
+/**
+ * All-pairs repulsion: the block stages kTile points at a time in shared memory. The j range is cut into
+ * gridDim.y splits so that even ~100k points fill every SM; split s writes its partial sums to slot s and
+ * combine_kernel adds the slots in order.
+ */
+__global__ void __launch_bounds__(kernels::kTile) exact_tiles_kernel(const float2* yf, int n, int tiles_per_split,
+                                                                     double* split_rep, double* split_z) {
     __shared__ float2 tile[kernels::kTile];
     const int i = blockIdx.x * kernels::kTile + threadIdx.x;
     float xi = 0, yi = 0;
@@ -77,13 +84,15 @@ __global__ void __launch_bounds__(kernels::kTile) exact_tiles_kernel(const float
         xi = p.x;
         yi = p.y;
     }
+    const int begin = blockIdx.y * tiles_per_split * kernels::kTile;
+    const int end = min(n, begin + tiles_per_split * kernels::kTile);
     double fx = 0, fy = 0, z = 0;
-    for (int base = 0; base < n; base += kernels::kTile) {
+    for (int base = begin; base < end; base += kernels::kTile) {
         const int j = base + threadIdx.x;
         if (j < n) tile[threadIdx.x] = yf[j];
         __syncthreads();
         float tfx, tfy, tz;
-        kernels::repulsion_tile(xi, yi, reinterpret_cast<const float*>(tile), min(kernels::kTile, n - base), &tfx,
+        kernels::repulsion_tile(xi, yi, reinterpret_cast<const float*>(tile), min(kernels::kTile, end - base), &tfx,
                                 &tfy, &tz);
         fx += tfx;
         fy += tfy;
@@ -91,10 +100,26 @@ __global__ void __launch_bounds__(kernels::kTile) exact_tiles_kernel(const float
         __syncthreads();
     }
     if (i < n) {
-        rep[2 * i] = fx;
-        rep[2 * i + 1] = fy;
-        z_row[i] = z - 1.0;  // the point's own entry
+        const size_t slot = blockIdx.y;
+        split_rep[slot * 2 * n + 2 * i] = fx;
+        split_rep[slot * 2 * n + 2 * i + 1] = fy;
+        split_z[slot * n + i] = z;
     }
+}
+
+__global__ void combine_kernel(const double* split_rep, const double* split_z, int splits, int n, double* rep,
+                               double* z_row) {
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    double fx = 0, fy = 0, z = 0;
+    for (int s = 0; s < splits; s++) {
+        fx += split_rep[static_cast<size_t>(s) * 2 * n + 2 * i];
+        fy += split_rep[static_cast<size_t>(s) * 2 * n + 2 * i + 1];
+        z += split_z[static_cast<size_t>(s) * n + i];
+    }
+    rep[2 * i] = fx;
+    rep[2 * i + 1] = fy;
+    z_row[i] = z - 1.0;  // the point's own entry, counted once in its split
 }
 
 /** Min/max of both axes in one block (bounds[0..3] = min x, max x, min y, max y). */
@@ -246,6 +271,17 @@ int device_sum(TsneCudaSession* s, const double* values, int64_t len, double* ou
     return 0;
 }
 
+/** All-pairs repulsion of the current yf into rep and z_row. */
+int exact_tiles(TsneCudaSession* s) {
+    const int n = s->n;
+    const dim3 grid(blocks_for(n), s->splits);
+    exact_tiles_kernel<<<grid, kernels::kTile, 0, s->stream>>>(reinterpret_cast<const float2*>(s->yf), n,
+                                                                s->tiles_per_split, s->split_rep, s->split_z);
+    combine_kernel<<<blocks_for(n), kBlock, 0, s->stream>>>(s->split_rep, s->split_z, s->splits, n, s->rep, s->z_row);
+    TS_TRY(s, cudaGetLastError());
+    return 0;
+}
+
 /** Repulsion into rep and z_row, then Z into scalars[0]. */
 int repulsion(TsneCudaSession* s) {
     const int n = s->n;
@@ -264,9 +300,8 @@ int repulsion(TsneCudaSession* s) {
         tree_kernel<<<blocks_for(n), kBlock, 0, s->stream>>>(s->sorted_codes, s->sorted_x, s->sorted_y, s->sum_x,
                                                              s->sum_y, s->order, n, s->bounds, s->theta, s->rep,
                                                              s->z_row);
-    } else {
-        exact_tiles_kernel<<<blocks_for(n), kernels::kTile, 0, s->stream>>>(reinterpret_cast<const float2*>(s->yf),
-                                                                           n, s->rep, s->z_row);
+    } else if (exact_tiles(s) != 0) {
+        return 1;
     }
     TS_TRY(s, cudaGetLastError());
     return device_sum(s, s->z_row, n, &s->scalars[0]);
@@ -294,7 +329,8 @@ bool allocate(TsneCudaSession* s, T** p, int64_t count) {
 
 /** Bytes of device memory a session needs (without cub's scratch, which is small). */
 int64_t planned_bytes(int64_t n, int64_t nnz, int repulsion) {
-    int64_t bytes = (n + 1) * 8 + nnz * 12 + n * 2 * (8 * 6 + 4) + n * 8 + (kReduceBlocks + 8) * 8;
+    const int64_t max_splits = std::min<int64_t>(32, (n + kernels::kTile - 1) / kernels::kTile);
+    int64_t bytes = (n + 1) * 8 + nnz * 12 + n * 2 * (8 * 6 + 4) + n * 8 + (kReduceBlocks + 8) * 8 + max_splits * n * 24;
     if (repulsion == TSNE_CUDA_TREE) bytes += n * (4 * 2 + 4 * 2 + 8 * 2 + 8 * 4) + 16;
     return bytes;
 }
@@ -325,18 +361,31 @@ bool set_up(TsneCudaSession* s, int device, const int64_t* row_ptr, const int32_
         failed(s, cudaEventCreate(&s->last_step), "cudaEventCreate")) {
         return false;
     }
+    // Enough blocks for about 8 resident per SM: below that the tiles cannot hide their latencies.
+    int sms = 1;
+    if (failed(s, cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute")) {
+        return false;
+    }
+    const int tiles = static_cast<int>((n + kernels::kTile - 1) / kernels::kTile);
+    s->splits = std::max(1, std::min({(8 * sms + tiles - 1) / tiles, tiles, 32}));
+    s->tiles_per_split = (tiles + s->splits - 1) / s->splits;
     if (!allocate(s, &s->row_ptr, n + 1) || !allocate(s, &s->cols, s->nnz) || !allocate(s, &s->vals, s->nnz) ||
         !allocate(s, &s->y, len) || !allocate(s, &s->update, len) || !allocate(s, &s->gains, len) ||
         !allocate(s, &s->yf, len) || !allocate(s, &s->attr, len) || !allocate(s, &s->rep, len) ||
         !allocate(s, &s->squares, len) || !allocate(s, &s->z_row, n) || !allocate(s, &s->partial, kReduceBlocks) ||
-        !allocate(s, &s->scalars, 4)) {
+        !allocate(s, &s->scalars, 4) || !allocate(s, &s->split_rep, s->splits * len) ||
+        !allocate(s, &s->split_z, s->splits * n)) {
         return false;
     }
-    if (failed(s, cudaMemcpy(s->row_ptr, row_ptr, (n + 1) * sizeof(int64_t), cudaMemcpyHostToDevice), "copy P") ||
-        failed(s, cudaMemcpy(s->cols, cols, s->nnz * sizeof(int32_t), cudaMemcpyHostToDevice), "copy P") ||
-        failed(s, cudaMemcpy(s->vals, vals, s->nnz * sizeof(double), cudaMemcpyHostToDevice), "copy P") ||
-        failed(s, cudaMemcpy(s->y, y, len * sizeof(double), cudaMemcpyHostToDevice), "copy y") ||
-        failed(s, cudaMemset(s->scalars, 0, 4 * sizeof(double)), "cudaMemset")) {
+    // Uploads go through the session's stream: a non-blocking stream does not wait for the legacy one.
+    if (failed(s, cudaMemcpyAsync(s->row_ptr, row_ptr, (n + 1) * sizeof(int64_t), cudaMemcpyHostToDevice, s->stream),
+               "copy P") ||
+        failed(s, cudaMemcpyAsync(s->cols, cols, s->nnz * sizeof(int32_t), cudaMemcpyHostToDevice, s->stream),
+               "copy P") ||
+        failed(s, cudaMemcpyAsync(s->vals, vals, s->nnz * sizeof(double), cudaMemcpyHostToDevice, s->stream),
+               "copy P") ||
+        failed(s, cudaMemcpyAsync(s->y, y, len * sizeof(double), cudaMemcpyHostToDevice, s->stream), "copy y") ||
+        failed(s, cudaMemsetAsync(s->scalars, 0, 4 * sizeof(double), s->stream), "cudaMemset")) {
         return false;
     }
     to_float_kernel<<<blocks_for(len), kBlock, 0, s->stream>>>(s->y, len, s->yf);
@@ -348,8 +397,8 @@ bool set_up(TsneCudaSession* s, int device, const int64_t* row_ptr, const int32_
             !allocate(s, &s->sum_x, n + 1) || !allocate(s, &s->sum_y, n + 1)) {
             return false;
         }
-        if (failed(s, cudaMemset(s->sum_x, 0, sizeof(int64_t)), "cudaMemset") ||
-            failed(s, cudaMemset(s->sum_y, 0, sizeof(int64_t)), "cudaMemset")) {
+        if (failed(s, cudaMemsetAsync(s->sum_x, 0, sizeof(int64_t), s->stream), "cudaMemset") ||
+            failed(s, cudaMemsetAsync(s->sum_y, 0, sizeof(int64_t), s->stream), "cudaMemset")) {
             return false;
         }
         size_t sort_bytes = 0, scan_bytes = 0;
@@ -370,7 +419,7 @@ void release(TsneCudaSession* s) {
     void* buffers[] = {s->row_ptr, s->cols,     s->vals,         s->y,       s->update,   s->gains,    s->yf,
                        s->attr,    s->rep,      s->z_row,        s->squares, s->partial,  s->scalars,  s->bounds,
                        s->codes,   s->sorted_codes, s->index,    s->order,   s->sorted_x, s->sorted_y, s->fixed_x,
-                       s->fixed_y, s->sum_x,    s->sum_y,        s->cub_temp};
+                       s->fixed_y, s->sum_x,    s->sum_y,        s->cub_temp, s->split_rep, s->split_z};
     for (void* p : buffers) {
         if (p != nullptr) cudaFree(p);
     }
@@ -446,9 +495,7 @@ int tsne_cuda_kl_divergence(TsneCudaSession* s, double z, double* out) {
 }
 
 int tsne_cuda_exact_normalization(TsneCudaSession* s, double* out) {
-    exact_tiles_kernel<<<blocks_for(s->n), kernels::kTile, 0, s->stream>>>(reinterpret_cast<const float2*>(s->yf),
-                                                                          s->n, s->rep, s->z_row);
-    TS_TRY(s, cudaGetLastError());
+    if (exact_tiles(s) != 0) return 1;
     if (device_sum(s, s->z_row, s->n, &s->scalars[2]) != 0) return 1;
     return read_back(s, &s->scalars[2], out, 1);
 }

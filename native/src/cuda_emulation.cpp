@@ -17,7 +17,8 @@ double ordered_sum(const std::vector<double>& values) {
     return total;
 }
 
-/** Mirrors the exact kernel: each block of kTile points walks all tiles in order. */
+/** Mirrors the exact kernel: each point walks all tiles in order (the kernel cuts the walk into splits whose
+ *  double partial sums it adds in order; only double rounding differs). */
 void emulate_exact_tiles(int n, const double* y, double* rep, double* z_row, int threads) {
     std::vector<float> yf(2 * static_cast<size_t>(n));
     for (size_t c = 0; c < yf.size(); c++) yf[c] = static_cast<float>(y[c]);

@@ -30,7 +30,7 @@ final class InfoCommand implements Callable<Integer> {
         if (loaded && NativeLibrary.cudaKernelsBuilt()) {
             String runtime = NativeLibrary.cudaRuntimeVersion();
             row(out, "CUDA build", "compiled with nvcc (CUDA runtime " + (runtime == null ? "unknown" : runtime)
-                    + ", static); GPU t-SNE kernels not yet included");
+                    + ", static): t-SNE kernels for sm_75-sm_90 + PTX");
             int devices = NativeLibrary.cudaDeviceCount();
             row(out, "GPU", devices == 0 ? "none usable (no NVIDIA driver or device)"
                     : devices + " usable: " + NativeLibrary.cudaDeviceName(0));

@@ -68,7 +68,6 @@ public class GradientStepBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        backend.close();
         p.close();
         y.close();
         grad.close();
