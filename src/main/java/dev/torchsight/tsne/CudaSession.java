@@ -65,7 +65,8 @@ final class CudaSession implements TsneSession {
             }
             int used = TorchsightNative.tsne_cuda_repulsion(session);
             String algorithm = used == TorchsightNative.TSNE_CUDA_TREE ? "Barnes-Hut tree" : "exact tiles";
-            return new CudaSession(session, p.n, "CUDA, " + NativeLibrary.cudaDeviceName(0) + ", " + algorithm);
+            String gpu = NativeLibrary.cudaDeviceName(0);
+            return new CudaSession(session, p.n, "CUDA, " + (gpu == null ? "GPU 0" : gpu) + ", " + algorithm);
         }
     }
 

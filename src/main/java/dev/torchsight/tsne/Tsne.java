@@ -17,7 +17,8 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * t-SNE: N high-dimensional vectors to a 2-D map. Optional PCA (libtorch), exact kNN (libtorch),
  * perplexity calibration and symmetric sparse P (native), then scikit-learn's optimisation schedule
- * over a native gradient backend (exact or Barnes-Hut).
+ * over a native gradient backend: exact or Barnes-Hut on the CPU, or a device-resident CUDA session
+ * ({@link Builder#optDevice}).
  *
  * <pre>{@code
  * Embedding e = Tsne.builder().optPerplexity(30).optSeed(1).build().fit(matrix, TsneProgress.NONE);
