@@ -41,14 +41,9 @@ void emulate_exact_tiles(int n, const double* y, double* rep, double* z_row, int
 
 /** Mirrors the tree kernels: box, Morton codes, stable sort, integer prefix sums, one walk per point. */
 void emulate_tree(int n, const double* y, double theta, double* rep, double* z_row, int threads) {
-    double min_x = y[0], max_x = y[0], min_y = y[1], max_y = y[1];
-    for (int i = 1; i < n; i++) {
-        min_x = std::min(min_x, y[2 * i]);
-        max_x = std::max(max_x, y[2 * i]);
-        min_y = std::min(min_y, y[2 * i + 1]);
-        max_y = std::max(max_y, y[2 * i + 1]);
-    }
-    const kernels::TreeBox box = kernels::make_box(min_x, max_x, min_y, max_y);
+    double b[4];
+    kernels::embedding_bounds(n, y, b);
+    const kernels::TreeBox box = kernels::make_box(b[0], b[1], b[2], b[3]);
     std::vector<uint32_t> codes(n);
     for (int i = 0; i < n; i++) codes[i] = kernels::morton_code(y[2 * i], y[2 * i + 1], box);
     std::vector<int> order(n);

@@ -1,4 +1,5 @@
 #include "quadtree.h"
+#include "torchsight/tsne_kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,14 +23,10 @@ uint64_t spread2(uint64_t v) {  // interleave for 2-D: bit i goes to bit 2i
 
 void QuadTree::build(int n, const double* y) {
     y_ = y;
-    double min_x = y[0], max_x = y[0], min_y = y[1], max_y = y[1];
-    for (int i = 1; i < n; i++) {
-        min_x = std::min(min_x, y[2 * i]);
-        max_x = std::max(max_x, y[2 * i]);
-        min_y = std::min(min_y, y[2 * i + 1]);
-        max_y = std::max(max_y, y[2 * i + 1]);
-    }
-    double side = std::max(max_x - min_x, max_y - min_y);
+    double bounds[4];
+    kernels::embedding_bounds(n, y, bounds);
+    const double min_x = bounds[0], min_y = bounds[2];
+    double side = std::max(bounds[1] - bounds[0], bounds[3] - bounds[2]);
     if (!(side > 0)) side = 1.0;
     side *= 1.0 + 1e-9;
     const double scale = static_cast<double>(1u << kBits) / side;

@@ -126,6 +126,18 @@ struct TreeBox {
     double x0, y0, side;
 };
 
+/** Extent of n points (n >= 1) as {min x, max x, min y, max y}; the device computes it in bounds_kernel. */
+inline void embedding_bounds(int n, const double* y, double bounds[4]) {
+    bounds[0] = bounds[1] = y[0];
+    bounds[2] = bounds[3] = y[1];
+    for (int i = 1; i < n; i++) {
+        bounds[0] = y[2 * i] < bounds[0] ? y[2 * i] : bounds[0];
+        bounds[1] = y[2 * i] > bounds[1] ? y[2 * i] : bounds[1];
+        bounds[2] = y[2 * i + 1] < bounds[2] ? y[2 * i + 1] : bounds[2];
+        bounds[3] = y[2 * i + 1] > bounds[3] ? y[2 * i + 1] : bounds[3];
+    }
+}
+
 /** The box over the points' extent; a single distinct point still gets side 1. */
 TS_HD TreeBox make_box(double min_x, double max_x, double min_y, double max_y) {
     double side = max_x - min_x > max_y - min_y ? max_x - min_x : max_y - min_y;

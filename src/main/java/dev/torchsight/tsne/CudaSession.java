@@ -18,7 +18,6 @@ final class CudaSession implements TsneSession {
     private final int n;
     private final String description;
     private final DoublePointer scalars = new DoublePointer(3);
-    private double deviceMillis;
 
     private CudaSession(TsneCudaSession session, int n, String description) {
         this.session = session;
@@ -83,13 +82,7 @@ final class CudaSession implements TsneSession {
     @Override
     public Scalars scalars() {
         check(TorchsightNative.tsne_cuda_scalars(session, scalars));
-        deviceMillis = scalars.get(2);
         return new Scalars(scalars.get(0), scalars.get(1));
-    }
-
-    /** Milliseconds of device time from the first step to the last one read back by {@link #scalars()}. */
-    double deviceMillis() {
-        return deviceMillis;
     }
 
     @Override
