@@ -46,6 +46,25 @@ class CudaBackendTest {
         if (!expected) {
             assertTrue(Tsne.cudaUnavailableReason().contains("no CUDA kernels"), Tsne.cudaUnavailableReason());
         }
+        // The session entry points are the compiled .cu ones, not the CPU-only stubs: asked to start where no
+        // GPU is usable, they fail with the CUDA runtime's own reason.
+        if (expected && NativeLibrary.cudaDeviceCount() == 0) {
+            FloatMatrix data = Clusters.gaussian(50, 4, 2, 1);
+            Threads.current();
+            try (PointerScope scope = new PointerScope()) {
+                Tensor x = Tensor.create(data.values(), data.rows(), data.cols());
+                try (NearestNeighbors knn = NearestNeighbors.search(x, 10, THREADS);
+                     SparseAffinities p = SparseAffinities.fromNeighbors(knn, 3, THREADS);
+                     DoublePointer y = new DoublePointer(100);
+                     org.bytedeco.javacpp.BytePointer error = new org.bytedeco.javacpp.BytePointer(512)) {
+                    TorchsightNative.TsneCudaSession session = TorchsightNative.tsne_cuda_create(0, p.rowPtr, p.cols,
+                            p.vals, p.n, y, TorchsightNative.TSNE_CUDA_AUTO, 0.5, error, 512);
+                    assertTrue(session == null || session.isNull(), "no session without a GPU");
+                    String reason = error.getString();
+                    assertTrue(reason.startsWith("cudaGetDeviceCount: ") || reason.contains("does not exist"), reason);
+                }
+            }
+        }
     }
 
     @Test
