@@ -126,9 +126,16 @@ final class CudaSession implements TsneSession {
         return description;
     }
 
+    /** A CUDA call failed after the session started (the message names the call and the CUDA error). */
+    static final class DeviceFailure extends TorchsightException {
+        DeviceFailure(String message) {
+            super(message);
+        }
+    }
+
     private void check(int status) {
         if (status != 0) {
-            throw new TorchsightException("CUDA t-SNE failed: " + TorchsightNative.tsne_cuda_last_error(session).getString());
+            throw new DeviceFailure("CUDA t-SNE failed: " + TorchsightNative.tsne_cuda_last_error(session).getString());
         }
     }
 

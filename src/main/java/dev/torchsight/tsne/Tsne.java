@@ -7,6 +7,7 @@ import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.internal.TorchsightNative;
 import dev.torchsight.io.FloatMatrix;
 import java.util.Locale;
+import java.util.function.DoubleSupplier;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -154,7 +155,7 @@ public final class Tsne {
             Threads.configure(threads);
         }
         long start = System.nanoTime();
-        java.util.function.DoubleSupplier clock = () -> (System.nanoTime() - start) / 1e9;
+        DoubleSupplier clock = () -> (System.nanoTime() - start) / 1e9;
         int n = (int) x.size(0);
         TsneMethod resolved = method.resolve(n);
 
@@ -180,19 +181,35 @@ public final class Tsne {
                 double lr = Double.isNaN(learningRate) ? Schedule.autoLearningRate(n, earlyExaggeration) : learningRate;
                 Schedule schedule = new Schedule(iterations, earlyExaggeration, exaggerationIterations,
                         earlyMomentum, lateMomentum, lr, minGain, minGradNorm, 50, 300);
-                try (TsneSession session = openSession(p, resolved, initialEmbedding(features, reduced, n), nThreads)) {
-                    Optimizer.Outcome outcome = new Optimizer(schedule).run(session, progress, clock);
-                    double z = n <= EXACT_KL_MAX_POINTS ? session.exactNormalization() : outcome.lastNormalization();
-                    double kl = session.klDivergence(z);
-                    double[] coords = session.embedding();
-                    double total = clock.getAsDouble();
-                    progress.report(new TsneProgress.Event("done", outcome.iterations(), iterations, kl,
-                            Double.NaN, total));
-                    return new Embedding(coords, kl, outcome.iterations(), resolved, perplexity, total,
-                            new Embedding.Timings(tPca, tKnn - tPca, tP - tKnn, total - tP), session.description());
+                double[] initial = initialEmbedding(features, reduced, n);
+                Optimized result;
+                try (TsneSession session = openSession(p, resolved, initial, nThreads)) {
+                    result = optimize(session, schedule, n, progress, clock);
+                } catch (CudaSession.DeviceFailure e) {
+                    // A GPU fault mid-run (driver error, lost device) leaves the CPU as good as ever: start over there.
+                    LOG.warn("{}; running the optimisation again on the CPU with {} threads", e.getMessage(), nThreads);
+                    try (TsneSession session = new CpuSession(p, resolved, theta, nThreads, initial)) {
+                        result = optimize(session, schedule, n, progress, clock);
+                    }
                 }
+                double total = clock.getAsDouble();
+                progress.report(new TsneProgress.Event("done", result.iterations, iterations, result.kl, Double.NaN,
+                        total));
+                return new Embedding(result.coordinates, result.kl, result.iterations, resolved, perplexity, total,
+                        new Embedding.Timings(tPca, tKnn - tPca, tP - tKnn, total - tP), result.backend);
             }
         }
+    }
+
+    private record Optimized(double[] coordinates, double kl, int iterations, String backend) { }
+
+    /** Runs the schedule on a session; the final KL uses the exact Z up to {@link #EXACT_KL_MAX_POINTS} points. */
+    private static Optimized optimize(TsneSession session, Schedule schedule, int n, TsneProgress progress,
+                                      DoubleSupplier clock) {
+        Optimizer.Outcome outcome = new Optimizer(schedule).run(session, progress, clock);
+        double z = n <= EXACT_KL_MAX_POINTS ? session.exactNormalization() : outcome.lastNormalization();
+        double kl = session.klDivergence(z);
+        return new Optimized(session.embedding(), kl, outcome.iterations(), session.description());
     }
 
     /**
@@ -218,7 +235,7 @@ public final class Tsne {
         return new CpuSession(p, resolved, theta, nThreads, initial);
     }
 
-    private TsneProgress.Event stageEvent(String stage, java.util.function.DoubleSupplier clock) {
+    private TsneProgress.Event stageEvent(String stage, DoubleSupplier clock) {
         return new TsneProgress.Event(stage, 0, iterations, Double.NaN, Double.NaN, clock.getAsDouble());
     }
 
