@@ -88,7 +88,8 @@ final class GradcamCommand implements Callable<Integer> {
     @Option(names = "--output-index", paramLabel = "N", description = "Which output holds the class scores when forward returns a tuple, list or dict.")
     Integer outputIndex;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto",
+            description = "cpu, cuda or auto: the GPU when libtorch (a CUDA build) sees one (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--quiet", description = "No progress bar.")

@@ -10,12 +10,13 @@ public enum Device {
     /** The first CUDA GPU; needs a CUDA build of libtorch (see README) and a usable GPU. */
     CUDA;
 
-    /** Parses cpu or cuda. */
+    /** Parses cpu, cuda, or auto (CUDA when libtorch sees a usable GPU, else CPU) for running models. */
     public static Device parse(String text) {
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "cpu" -> CPU;
             case "cuda", "gpu" -> CUDA;
-            default -> throw new TorchsightException("unknown device '" + text + "'; use cpu or cuda");
+            case "auto" -> torchCudaAvailable() ? CUDA : CPU;
+            default -> throw new TorchsightException("unknown device '" + text + "'; use cpu, cuda or auto");
         };
     }
 
