@@ -11,12 +11,6 @@ namespace torchsight {
 
 namespace {
 
-double ordered_sum(const std::vector<double>& values) {
-    double total = 0;
-    for (double v : values) total += v;
-    return total;
-}
-
 /** Mirrors the exact kernel: each point walks all tiles in order (the kernel cuts the walk into splits whose
  *  double partial sums it adds in order; only double rounding differs). */
 void emulate_exact_tiles(int n, const double* y, double* rep, double* z_row, int threads) {
@@ -77,7 +71,7 @@ double tsne_cuda_emulated_repulsion(int repulsion, int n, const double* y, doubl
     } else {
         emulate_exact_tiles(n, y, rep, z_row, threads);
     }
-    return ordered_sum(std::vector<double>(z_row, z_row + n));
+    return kernels::ordered_sum(z_row, n);
 }
 
 }  // namespace torchsight

@@ -168,11 +168,9 @@ struct Scratch {
 
 thread_local Scratch scratch;
 
-/** Sums in index order: the same total for any thread count. */
+/** kernels::ordered_sum over a whole vector. */
 double ordered_sum(const std::vector<double>& values) {
-    double total = 0;
-    for (double v : values) total += v;
-    return total;
+    return kernels::ordered_sum(values.data(), static_cast<int64_t>(values.size()));
 }
 
 }  // namespace

@@ -126,6 +126,13 @@ struct TreeBox {
     double x0, y0, side;
 };
 
+/** Sums len values in index order on the host: the same total for any thread count. */
+inline double ordered_sum(const double* values, int64_t len) {
+    double total = 0;
+    for (int64_t c = 0; c < len; c++) total += values[c];
+    return total;
+}
+
 /** Extent of n points (n >= 1) as {min x, max x, min y, max y}; the device computes it in bounds_kernel. */
 inline void embedding_bounds(int n, const double* y, double bounds[4]) {
     bounds[0] = bounds[1] = y[0];

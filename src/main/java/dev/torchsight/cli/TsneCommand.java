@@ -221,14 +221,12 @@ final class TsneCommand implements Callable<Integer> {
     /** The model's device: CUDA only when libtorch (a CUDA build) sees a GPU. */
     private Device modelDevice() {
         String choice = parseDeviceChoice();
-        if (choice.equals("cpu") || Device.torchCudaAvailable()) {
-            return choice.equals("cpu") ? Device.CPU : Device.CUDA;
-        }
-        if (choice.equals("cuda")) {
+        if (choice.equals("cuda") && !Device.torchCudaAvailable()) {
             spec.commandLine().getErr().println("notice: --model runs on the CPU: libtorch sees no usable GPU "
                     + "(the default build is CPU-only; see README 'GPU')");
+            return Device.CPU;
         }
-        return Device.CPU;
+        return Device.parse(choice);
     }
 
     private String parseDeviceChoice() {

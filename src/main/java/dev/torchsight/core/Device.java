@@ -29,7 +29,6 @@ public enum Device {
     /** Fails with a clear message when this device cannot be used here. */
     public void requireUsable() {
         if (this == CUDA) {
-            Torch.ensureLoaded();
             if (!torchCudaAvailable()) {
                 throw new TorchsightException("CUDA was requested but libtorch sees no usable GPU (the default build "
                         + "is CPU-only; see README 'GPU'); use --device cpu");

@@ -218,19 +218,15 @@ public final class Tsne {
      */
     private TsneSession openSession(SparseAffinities p, TsneMethod resolved, double[] initial, int nThreads) {
         if (device == Device.CUDA) {
-            String reason = CudaSession.unusableReason();
-            if (reason == null) {
-                try {
-                    // Sparse P (Barnes-Hut) gets exact tiles up to 100k points and the tree above; the exact
-                    // method's dense P always gets exact tiles.
-                    int repulsion = resolved == TsneMethod.EXACT ? TorchsightNative.TSNE_CUDA_EXACT_TILES
-                            : TorchsightNative.TSNE_CUDA_AUTO;
-                    return CudaSession.open(p, initial, repulsion, theta);
-                } catch (TorchsightException e) {
-                    reason = e.getMessage();
-                }
+            try {
+                // Sparse P (Barnes-Hut) gets exact tiles up to 100k points and the tree above; the exact
+                // method's dense P always gets exact tiles.
+                int repulsion = resolved == TsneMethod.EXACT ? TorchsightNative.TSNE_CUDA_EXACT_TILES
+                        : TorchsightNative.TSNE_CUDA_AUTO;
+                return CudaSession.open(p, initial, repulsion, theta);
+            } catch (TorchsightException e) {
+                LOG.warn("{}; running on the CPU with {} threads", e.getMessage(), nThreads);
             }
-            LOG.warn("CUDA t-SNE unavailable: {}; running on the CPU with {} threads", reason, nThreads);
         }
         return new CpuSession(p, resolved, theta, nThreads, initial);
     }

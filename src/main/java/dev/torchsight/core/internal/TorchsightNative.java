@@ -65,14 +65,12 @@ public final class TorchsightNative {
 
     public static native int cuda_device_name(int device, @Cast("char*") BytePointer buffer, int capacity);
 
-    /** CUDA repulsion: exact tiles up to {@link #TSNE_CUDA_EXACT_MAX_POINTS} points, the tree above. */
+    /** CUDA repulsion: exact tiles up to 100,000 points (TSNE_CUDA_EXACT_MAX_POINTS in tsne_cuda.h), the tree above. */
     public static final int TSNE_CUDA_AUTO = -1;
     /** CUDA repulsion: all pairs in shared-memory tiles. */
     public static final int TSNE_CUDA_EXACT_TILES = 0;
     /** CUDA repulsion: Barnes-Hut over the implicit quadtree. */
     public static final int TSNE_CUDA_TREE = 1;
-    /** Largest n for which {@link #TSNE_CUDA_AUTO} picks exact tiles (native constant, mirrored). */
-    public static final int TSNE_CUDA_EXACT_MAX_POINTS = 100_000;
 
     /** Opaque native session of the CUDA backend. */
     @Opaque
