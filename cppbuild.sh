@@ -12,7 +12,18 @@ CXX=${CXX:-g++}
 NVCC=${NVCC:-nvcc}
 CUDA_ARCHS=${CUDA_ARCHS:-"75 80 86 89 90"}
 mkdir -p "$BUILD_DIR/obj" "$INSTALL_DIR"
-rm -f "$BUILD_DIR"/obj/*.o
+
+# Incremental: an object is rebuilt when it is older than its source, any header, this script, or
+# when the build flavour (CUDA or not) changed. A Maven build then costs seconds, not minutes.
+newest_header=$(find native/include native/src -name '*.h' -newer "$BUILD_DIR/obj" 2>/dev/null | head -n 1 || true)
+flavour="cpu"
+if [[ -z "${TORCHSIGHT_NO_CUDA:-}" ]] && command -v "$NVCC" >/dev/null 2>&1; then flavour="cuda:${CUDA_ARCHS}"; fi
+if [[ "$(cat "$BUILD_DIR/obj/flavour" 2>/dev/null)" != "$flavour" || -n "$newest_header" || "$0" -nt "$BUILD_DIR/obj/flavour" ]]; then
+    rm -f "$BUILD_DIR"/obj/*.o
+fi
+echo "$flavour" > "$BUILD_DIR/obj/flavour"
+touch "$BUILD_DIR/obj"
+stale() { [[ ! -f "$2" || "$1" -nt "$2" ]]; }
 
 CXXFLAGS=(-std=c++17 -O3 -fPIC -fopenmp -march=x86-64-v2 -Wall -Wextra -Inative/include -Inative/src)
 LDLIBS=(-fopenmp)
@@ -26,6 +37,7 @@ if [[ -z "${TORCHSIGHT_NO_CUDA:-}" ]] && command -v "$NVCC" >/dev/null 2>&1; the
     done
     gencode+=(-gencode "arch=compute_${last},code=compute_${last}")  # PTX for newer GPUs
     for src in native/cuda/*.cu; do
+        stale "$src" "$BUILD_DIR/obj/$(basename "$src" .cu).cu.o" || continue
         echo "cppbuild: nvcc ${src}"
         "$NVCC" -std=c++17 -O3 --threads 0 -Xcompiler -fPIC -Inative/include -Inative/src "${gencode[@]}" \
             -c "$src" -o "$BUILD_DIR/obj/$(basename "$src" .cu).cu.o"
@@ -46,6 +58,7 @@ else
 fi
 
 for src in native/src/*.cpp; do
+    stale "$src" "$BUILD_DIR/obj/$(basename "$src" .cpp).o" || continue
     echo "cppbuild: ${CXX} ${src}"
     "$CXX" "${CXXFLAGS[@]}" -c "$src" -o "$BUILD_DIR/obj/$(basename "$src" .cpp).o"
 done

@@ -31,12 +31,16 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof TorchsightException) {
-                cmd.getErr().println("torchsight: error: " + ex.getMessage());
+            if (ex instanceof TorchsightException e) {
+                cmd.getErr().println("torchsight: error: " + FlagHints.line(e, cmd.getCommandSpec()));
                 return EXIT_USAGE;
             }
-            cmd.getErr().println("torchsight: internal error: " + ex);
-            ex.printStackTrace(cmd.getErr());
+            // A defect of torchsight, not of the input: one line, the trace only on request.
+            cmd.getErr().println("torchsight: internal error: " + FlagHints.oneLine(String.valueOf(ex))
+                    + " (please report it; set TORCHSIGHT_DEBUG=1 for the stack trace)");
+            if (System.getenv("TORCHSIGHT_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
             return 1;
         });
         cli.setParameterExceptionHandler((ex, params) -> {
@@ -45,7 +49,20 @@ public final class Main {
                     + cmd.getCommandSpec().qualifiedName() + " --help)");
             return EXIT_USAGE;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("torchsight: error: the Java heap (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB) is too small for this input; raise it (java -Xmx8g -jar torchsight.jar ...) or use fewer rows (--limit)");
+            return EXIT_USAGE;
+        } catch (Error e) {
+            err.println("torchsight: internal error: " + FlagHints.oneLine(String.valueOf(e))
+                    + " (please report it; set TORCHSIGHT_DEBUG=1 for the stack trace)");
+            if (System.getenv("TORCHSIGHT_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
     }
 
     /** Reports torchsight's version. */
