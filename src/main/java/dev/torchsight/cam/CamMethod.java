@@ -1,5 +1,6 @@
 package dev.torchsight.cam;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.model.LayerTap;
 import dev.torchsight.model.Model;
@@ -22,6 +23,11 @@ import org.bytedeco.pytorch.global.torch;
  * the input, per-image min-max normalisation. Subclasses supply only {@link #channelWeights}.
  */
 public abstract class CamMethod {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private final Model model;
     private final LayerTap tap;
 

@@ -1,5 +1,6 @@
 package dev.torchsight.cam;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.model.Model;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -14,6 +15,11 @@ import org.bytedeco.pytorch.Tensor;
  * }</pre>
  */
 public final class GradCam extends CamMethod {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private GradCam(Model model, String layer) {
         super(model, layer);
     }

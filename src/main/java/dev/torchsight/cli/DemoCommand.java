@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.cam.CamResult;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
@@ -41,6 +42,11 @@ import picocli.CommandLine.Spec;
         description = {"Run the whole story on the embedded Fashion-MNIST test images: t-SNE of pixels, a CNN",
             "trained here, t-SNE of its features before and after training, Grad-CAM, and an HTML page."})
 final class DemoCommand implements Callable<Integer> {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     /** Fashion-MNIST's pixel statistics, applied inside the network. */
     static final double MEAN = 0.2860;
     static final double STD = 0.3530;

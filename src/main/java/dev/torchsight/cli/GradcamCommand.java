@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.Natives;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -38,6 +39,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "gradcam", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Grad-CAM heatmaps of a TorchScript model at any layer, drawn over each image.")
 final class GradcamCommand implements Callable<Integer> {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     @Spec
     CommandSpec spec;
 

@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.Natives;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.torchsight.cam.CamResult;
@@ -30,6 +31,11 @@ import org.bytedeco.pytorch.Tensor;
  * the model, so image I/O overlaps with CAM compute. Results keep the input order.
  */
 final class GradcamPipeline {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     /** Output options. */
     record Outputs(Path dir, String extension, double alpha, boolean saveMaps, ClassNames names) { }
 

@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.Versions;
 import picocli.CommandLine;
@@ -27,6 +28,14 @@ public final class Main {
 
     /** Runs the CLI with the given output streams and returns the exit status. */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        try {
+            // Before picocli creates any command: the one native gate, then the process settings the CLI asks for.
+            Natives.ensureLoaded();
+            ProcessSettings.apply();
+        } catch (TorchsightException e) {
+            err.println("torchsight: error: " + FlagHints.oneLine(e.getMessage()));
+            return EXIT_USAGE;
+        }
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);

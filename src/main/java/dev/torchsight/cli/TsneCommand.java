@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.io.Dataset;
@@ -31,6 +32,11 @@ import picocli.CommandLine.Spec;
             "a scatter plot coloured by label. Without a data option it runs on the first 2,000 embedded",
             "Fashion-MNIST test images."})
 final class TsneCommand implements Callable<Integer> {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     /** Rows used from the embedded data when the user names no input. */
     static final int DEFAULT_EMBEDDED_ROWS = 2000;
 

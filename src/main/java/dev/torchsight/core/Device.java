@@ -10,6 +10,10 @@ public enum Device {
     /** The first CUDA GPU; needs a CUDA build of libtorch (see README) and a usable GPU. */
     CUDA;
 
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
     /** Parses cpu, cuda, or auto (CUDA when libtorch sees a usable GPU, else CPU) for running models. */
     public static Device parse(String text) {
         return switch (text.toLowerCase(Locale.ROOT)) {

@@ -6,6 +6,11 @@ import org.bytedeco.javacpp.Loader;
 
 /** Loads torchsight's own native library once and reports what it was built with. */
 public final class NativeLibrary {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private static final Object LOCK = new Object();
     private static volatile boolean loaded;
     private static volatile Throwable failure;

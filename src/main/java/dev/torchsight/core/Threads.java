@@ -7,6 +7,11 @@ import org.bytedeco.pytorch.global.torch;
  * thread inside a JVM, so the first use configures it to the machine's cores.
  */
 public final class Threads {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private static volatile int configured;
 
     private Threads() {}

@@ -7,6 +7,11 @@ import org.bytedeco.javacpp.Loader;
 
 /** Versions of torchsight and of the native stacks it runs on. */
 public final class Versions {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private Versions() {}
 
     /** torchsight's own version, from the build. */

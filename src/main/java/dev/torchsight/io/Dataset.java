@@ -1,5 +1,6 @@
 package dev.torchsight.io;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.internal.OwnedMemory;
 import java.nio.file.Files;
@@ -16,6 +17,11 @@ import org.bytedeco.pytorch.global.torch;
  * batch), or in-memory rows (IDX images, NPY/CSV vectors, the embedded Fashion-MNIST set).
  */
 public final class Dataset {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private final int size;
     private final Labels labels;
     private final ImageFolder folder;

@@ -1,5 +1,6 @@
 package dev.torchsight.io;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,11 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /** Image files: recognising, listing and decoding them through OpenCV. */
 public final class Images {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     /** Extensions OpenCV decodes that are treated as images. */
     public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "ppm", "pgm", "pbm");
 

@@ -1,5 +1,6 @@
 package dev.torchsight.io;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import java.util.List;
 import dev.torchsight.core.internal.OwnedMemory;
@@ -26,6 +27,11 @@ import org.bytedeco.pytorch.global.torch;
  * @param std per-channel standard deviation (RGB)
  */
 public record Preprocessing(int height, int width, double[] mean, double[] std) {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     /** ImageNet's normalisation, the torchvision default for pretrained models. */
     public static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
     /** ImageNet's standard deviations. */

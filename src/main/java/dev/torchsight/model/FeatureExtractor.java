@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.internal.OwnedMemory;
 import java.util.Locale;
@@ -16,6 +17,11 @@ import org.bytedeco.pytorch.global.torch;
  * size is known after the first batch and checked against the machine before the rest runs.
  */
 public final class FeatureExtractor {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     /** Supplies the model input for samples [start, start + count). */
     @FunctionalInterface
     public interface Batches {

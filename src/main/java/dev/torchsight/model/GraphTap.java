@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.Natives;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.pytorch.Graph;
@@ -32,6 +33,11 @@ import org.bytedeco.pytorch.global.torch;
  * is a no-op, so gradients still flow through it. Under no-grad the flag is set and nothing is recorded.
  */
 final class GraphTap {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     static final String ATTRIBUTE = "_torchsight_tap";
 
     private GraphTap() {}

@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import org.bytedeco.pytorch.Tensor;
 
@@ -9,6 +10,11 @@ import org.bytedeco.pytorch.Tensor;
  * it is computed from the score back to the tap only. Obtain one with {@link Model#tap(String)}.
  */
 public final class LayerTap {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private final String name;
     private final Model model;
 

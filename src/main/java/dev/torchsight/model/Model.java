@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
 import dev.torchsight.core.Threads;
 import dev.torchsight.core.TorchsightException;
@@ -29,6 +30,11 @@ import org.bytedeco.pytorch.global.torch;
  * }</pre>
  */
 public final class Model implements AutoCloseable {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private final Path path;
     private JitModule module;
     private Map<String, JitModule> submodules;

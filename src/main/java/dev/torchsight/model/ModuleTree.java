@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.OwnedMemory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +13,11 @@ import org.bytedeco.pytorch.parameter_list;
 
 /** Walks a TorchScript module: its named submodules (dotted paths) and its parameters. */
 final class ModuleTree {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private ModuleTree() {}
 
     /** Every named submodule, in definition order, keyed by dotted path ("layer4", "layer4.1.conv2"). */

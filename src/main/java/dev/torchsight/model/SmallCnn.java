@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.Threads;
 import dev.torchsight.core.TorchsightException;
 import org.bytedeco.pytorch.CompilationUnit;
@@ -17,6 +18,11 @@ import org.bytedeco.pytorch.global.torch;
  * PyTorch's default initialisation (uniform, bound 1/sqrt(fan in)) from a seed.
  */
 public final class SmallCnn {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private SmallCnn() {}
 
     /**

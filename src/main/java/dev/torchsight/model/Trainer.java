@@ -1,5 +1,6 @@
 package dev.torchsight.model;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.PointerScope;
@@ -17,6 +18,11 @@ import org.bytedeco.pytorch.parameter_list;
 
 /** Trains a TorchScript classifier with Adam and cross-entropy on in-memory tensors. */
 public final class Trainer {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private Trainer() {}
 
     /**

@@ -1,5 +1,6 @@
 package dev.torchsight.render;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.cam.CamResult;
 import dev.torchsight.io.FloatMatrix;
 import dev.torchsight.io.Labels;
@@ -17,6 +18,11 @@ import org.bytedeco.opencv.opencv_core.Size;
 
 /** A grid of Grad-CAM overlays of small grey images with predicted and true labels. */
 public final class ImageGrid {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private ImageGrid() {}
 
     /**

@@ -1,5 +1,6 @@
 package dev.torchsight.render;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.io.AtomicFiles;
 import java.nio.file.Path;
@@ -17,6 +18,11 @@ import org.bytedeco.opencv.opencv_core.Size;
  * coloured with OpenCV's JET colour map and blended: {@code (1 - alpha) * image + alpha * heatmap}.
  */
 public final class Overlay {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private Overlay() {}
 
     /**

@@ -1,10 +1,16 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
 
 /** Exact or Barnes-Hut gradient in torchsight's native C++ (OpenMP). */
 final class CpuGradientBackend {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private final SparseAffinities p;
     private final int nativeMethod;
     private final double theta;

@@ -1,10 +1,16 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
 
 /** The optimisation on the CPU: native exact or Barnes-Hut gradients and update over native buffers. */
 final class CpuSession implements TsneSession {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private final CpuGradientBackend gradient;
     private final int threads;
     private final long len;

@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.internal.TorchsightNative;
@@ -13,6 +14,11 @@ import org.bytedeco.javacpp.DoublePointer;
  * final embedding copy anything back.
  */
 final class CudaSession implements TsneSession {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private static final int ERROR_CAPACITY = 512;
     private final TsneCudaSession session;
     private final int n;

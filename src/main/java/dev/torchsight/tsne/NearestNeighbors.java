@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.OwnedMemory;
 import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
@@ -19,6 +20,11 @@ import org.bytedeco.pytorch.global.torch;
  * directly in double precision (native) so the affinities do not inherit the expansion's rounding.
  */
 final class NearestNeighbors implements AutoCloseable {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     /** Rows of the candidate matrix per block: ~1024 x N floats keeps it cache-friendly and bounded. */
     private static final long BLOCK_ENTRIES = 8L << 20;
 

@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
@@ -11,6 +12,11 @@ import org.bytedeco.pytorch.global.torch;
  * (largest |loading| positive) so results do not depend on the eigen-solver's sign choice.
  */
 final class Pca {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private Pca() {}
 
     /**

@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.OwnedMemory;
 import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
@@ -11,6 +12,11 @@ import org.bytedeco.javacpp.LongPointer;
  * {@code cols[rowPtr[i] .. rowPtr[i+1])} with values {@code vals[...]}, summing to 1 over all entries.
  */
 final class SparseAffinities implements AutoCloseable {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     final int n;
     final long nnz;
     final LongPointer rowPtr;

@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
 import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.Threads;
@@ -28,6 +29,11 @@ import org.bytedeco.pytorch.global.torch;
  * <p>The same input, seed and thread count give the same embedding, bit for bit.
  */
 public final class Tsne {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tsne.class);
     /** Up to this many points the final KL divergence uses the exact (all-pairs) normalisation. */
     public static final int EXACT_KL_MAX_POINTS = 20_000;

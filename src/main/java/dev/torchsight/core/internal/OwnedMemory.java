@@ -1,5 +1,6 @@
 package dev.torchsight.core.internal;
 
+import dev.torchsight.core.Natives;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -9,6 +10,11 @@ import org.bytedeco.javacpp.PointerScope;
  * caller's scope, so they are detached from it.
  */
 public final class OwnedMemory {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
+
     private OwnedMemory() {}
 
     /** Detaches {@code p} from the current scope (if any) and returns it; the caller must close it. */

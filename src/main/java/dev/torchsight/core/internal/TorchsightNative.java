@@ -21,6 +21,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 @Namespace("torchsight")
 public final class TorchsightNative {
     static {
+        dev.torchsight.core.Natives.ensureLoaded();  // the presets' libraries first (libgomp among them)
         Loader.load();
     }
 
