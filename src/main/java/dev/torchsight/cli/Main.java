@@ -18,6 +18,13 @@ public final class Main {
     /** Runs the CLI and exits the JVM with its status. */
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        // The CLI's own logging format (slf4j-simple is bundled in the CLI jar only); a user's -D wins.
+        for (String[] setting : new String[][] {{"defaultLogLevel", "info"}, {"showThreadName", "false"},
+                {"showLogName", "false"}, {"levelInBrackets", "true"}}) {
+            if (System.getProperty("org.slf4j.simpleLogger." + setting[0]) == null) {
+                System.setProperty("org.slf4j.simpleLogger." + setting[0], setting[1]);
+            }
+        }
         System.exit(run(args));
     }
 
