@@ -80,10 +80,20 @@ class FreshMachineTest {
             throw new AssertionError(mainClass + " " + String.join(" ", args) + " did not finish in 240 s");
         }
         Run run = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        deleteCache(cache);
         try (Stream<Path> crashes = Files.list(work)) {
             assertFalse(crashes.anyMatch(f -> f.getFileName().toString().startsWith("hs_err")), "JVM crash log: " + run);
         }
         return run;
+    }
+
+    /** Deletes a JavaCPP cache (about 500 MB) without following its links into the system's CUDA folder. */
+    static void deleteCache(Path cache) throws IOException {
+        try (Stream<Path> files = Files.walk(cache)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     private static String classPath() {
