@@ -95,11 +95,18 @@ public final class Natives {
     }
 
     private static void preloadInDependencyOrder() throws IOException {
+        if (Boolean.parseBoolean(System.getProperty("org.bytedeco.javacpp.pathsFirst", "false"))) {
+            return;  // the caller chose libraries from java.library.path (e.g. an official LibTorch): load those
+        }
+        // The variant JavaCPP itself will load: linux-x86_64, or linux-x86_64-gpu with the platform extension set.
+        // Presets without that variant (OpenCV, OpenBLAS, CUDA) keep the plain platform folder.
         String platform = Loader.getPlatform();
+        String variant = platform + System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        List<String> variants = variant.equals(platform) ? List.of(platform) : List.of(variant, platform);
         List<String> folders = new ArrayList<>();
         for (String preset : PRESETS) {
-            for (String variant : new String[] {platform + "-gpu", platform}) {
-                folders.add("/org/bytedeco/" + preset + "/" + variant + "/");
+            for (String v : variants) {
+                folders.add("/org/bytedeco/" + preset + "/" + v + "/");
             }
         }
         Set<String> done = new LinkedHashSet<>();
@@ -107,8 +114,8 @@ public final class Natives {
         for (String root : ROOTS) {
             String preset = root.substring(0, root.indexOf(':'));
             String name = root.substring(root.indexOf(':') + 1);
-            for (String variant : new String[] {platform + "-gpu", platform}) {
-                String resource = "/org/bytedeco/" + preset + "/" + variant + "/" + name;
+            for (String v : variants) {
+                String resource = "/org/bytedeco/" + preset + "/" + v + "/" + name;
                 if (Natives.class.getResource(resource) != null) {
                     visit(name, resource, folders, done, order, true);
                     break;
@@ -126,7 +133,8 @@ public final class Natives {
     }
 
     /** Depth-first: extracts {@code name}, visits the dependencies found in the preset folders, then adds it. */
-    private static void visit(String name, String resource, List<String> folders, Set<String> done, List<File> order, boolean root) throws IOException {
+    private static void visit(String name, String resource, List<String> folders, Set<String> done, List<File> order,
+                              boolean root) throws IOException {
         if (!done.add(name)) {
             return;
         }
