@@ -117,7 +117,8 @@ public final class ClassNames {
             }
             return names;
         } catch (IOException | IllegalStateException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\\R")[0];
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\\R")[0]
+                    .replaceFirst("Use JsonReader\\.set\\w+\\([^)]*\\) to accept malformed JSON", "malformed JSON");
             throw src.error(null, "is not valid class-name JSON (" + reason + "); give an array of names, or "
                     + "{\"0\": name} or {\"0\": [synset, name]}", e);
         }

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>UTF-8 (a byte-order mark is dropped), optionally gzip-compressed; lines end in \n, \r\n or \r.</li>
  *   <li>Values separated by commas, or by tabs, or by runs of spaces ({@code numpy.savetxt}'s default) —
- *       whichever the first line uses, in that order of preference. Semicolons are refused with advice
- *       (they usually come with decimal commas, which would be misread).</li>
+ *       whichever the first line uses, in that order of preference. A semicolon in the first line is
+ *       refused with advice (semicolons usually come with decimal commas, which would be misread).</li>
  *   <li>Cells may be double-quoted (Python's csv module, {@code QUOTE_ALL}); {@code ""} is an escaped quote.</li>
  *   <li>Blank lines and lines starting with {@code #} ({@code numpy.savetxt}'s header) are skipped.</li>
  *   <li>A first line with a cell that is not a number is a header. A header whose first cell is empty
@@ -80,7 +80,7 @@ public final class CsvFile {
             List<String> cells = split(trimmed, delimiter, lines.number(), src);
             if (headerCells >= 0 && cells.size() != headerCells) {
                 throw src.error(cells.size(), "line " + lines.number() + " has " + cells.size()
-                        + " values but the header names " + headerCells + " columns; every row needs one value per column");
+                        + " values but the header names " + headerCells + " columns; every row needs the same number of values");
             }
             int skip = indexColumn ? 1 : 0;
             int n = cells.size() - skip;
@@ -88,7 +88,7 @@ public final class CsvFile {
                 cols = n;
             } else if (n != cols) {
                 throw src.error(cells.size(), "line " + lines.number() + " has " + cells.size()
-                        + " values but earlier lines have " + (cols + skip) + "; every row needs the same number of columns");
+                        + " values but earlier lines have " + (cols + skip) + "; every row needs the same number of values");
             }
             long needed = (long) (rows + 1) * cols;
             if (needed > v.length) {
@@ -112,24 +112,18 @@ public final class CsvFile {
         if (total == 0) {
             throw src.error(0, "holds a header but no data rows; write one sample per line after the header");
         }
-        if (cols == 0) {
-            throw src.error(0, "the rows have no values besides the index column; write at least one feature per row");
-        }
         return new Rows(new FloatMatrix(rows, cols, Arrays.copyOf(v, rows * cols)), total);
     }
 
     private static char delimiter(String line, int number, Source src) {
+        if (line.indexOf(';') >= 0) {
+            throw src.error(";", "line " + number + " separates values with ';' (perhaps with decimal commas); "
+                    + "torchsight reads commas, tabs or spaces with a '.' decimal point (pandas: to_csv(f, sep=',', decimal='.'))");
+        }
         if (line.indexOf(',') >= 0) {
             return ',';
         }
-        if (line.indexOf('\t') >= 0) {
-            return '\t';
-        }
-        if (line.indexOf(';') >= 0) {
-            throw src.error(";", "line " + number + " separates values with ';'; torchsight reads commas, tabs or "
-                    + "spaces with a '.' decimal point (e.g. pandas: to_csv(f, sep=',', decimal='.'))");
-        }
-        return ' ';
+        return line.indexOf('\t') >= 0 ? '\t' : ' ';
     }
 
     /** Cells of a line: quote-aware for commas and tabs; runs of spaces for space-separated text. */
@@ -203,7 +197,8 @@ public final class CsvFile {
         }
         double d = Double.parseDouble(cell);
         if (Math.abs(d) > Float.MAX_VALUE) {
-            throw src.error(cell, where + ": " + cell + " is beyond float32's range (3.4e38); rescale the data");
+            String shown = cell.length() > 40 ? cell.substring(0, 40) + "..." : cell;
+            throw src.error(shown, where + ": " + shown + " is beyond float32's range (3.4e38); rescale the data");
         }
         return (float) d;
     }

@@ -68,11 +68,14 @@ public enum DataFormat {
         try (InputFiles.Input in = InputFiles.open(path, src)) {
             head = in.peek(64);
         }
-        if (!format.matches(head)) {
-            String looks = describe(head);
-            throw src.error(path.getFileName(), "the name says " + format.title() + " but the content "
-                    + (looks == null ? "is not" : "looks like " + looks) + "; "
-                    + (format == TEXT ? "save it as UTF-8 text" : "name the file for what it holds (" + ACCEPTED + ")"));
+        String looks = describe(head);
+        // Content that is recognisably another format is refused here; content that is merely broken
+        // is left to the format's reader, which says exactly what is wrong with it.
+        if (!format.matches(head) && (format == TEXT || looks != null)) {
+            throw src.error(path.getFileName(), "is not " + format.title() + " as its name says"
+                    + (looks == null ? "" : ": its content looks like " + looks) + "; "
+                    + (format == TEXT && looks == null ? "save it as UTF-8 text"
+                    : "name the file for what it holds (" + ACCEPTED + ")"));
         }
         return format;
     }

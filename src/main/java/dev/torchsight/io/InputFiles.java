@@ -133,6 +133,24 @@ final class InputFiles {
             return b;
         }
 
+        /**
+         * Exactly {@code n} bytes, allocating as they arrive (at most double what was read), so a
+         * header that declares more than the stream holds fails as truncated without a giant allocation.
+         */
+        byte[] readGrowing(int n, String what) {
+            byte[] b = new byte[Math.min(n, 1 << 20)];
+            int got = 0;
+            while (got < n) {
+                if (got == b.length) {
+                    b = java.util.Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));
+                }
+                int chunk = b.length - got;
+                readFully(b, got, chunk, what);
+                got += chunk;
+            }
+            return b;
+        }
+
         /** Fills {@code b[off, off+len)} or fails with a "truncated" error. */
         void readFully(byte[] b, int off, int len, String what) {
             try {

@@ -87,7 +87,8 @@ final class NumericArray {
                     + " values are more than one Java array holds; read fewer rows with a row limit");
         }
         HeapBudget.require(keepBytes + 4 * keepValues, src, keep + " rows of " + rowValues + " values", keep);
-        byte[] bytes = in.read((int) keepBytes, "the data");
+        // A plain file's length was checked above; gzip data is trusted only as far as it arrives.
+        byte[] bytes = in.plainSize() >= 0 ? in.read((int) keepBytes, "the data") : in.readGrowing((int) keepBytes, "the data");
         if (in.plainSize() < 0) {
             long rest = in.skipRest();
             long expected = totalBytes - keepBytes;
