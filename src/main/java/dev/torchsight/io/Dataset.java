@@ -51,8 +51,16 @@ public final class Dataset {
         long[] shape = null;
         if (file == null) {
             m = EmbeddedData.fashionMnistImages(limit == null ? Integer.MAX_VALUE : limit);
-            labels = labelsFile != null ? DataFiles.readLabels(labelsFile) : EmbeddedData.fashionMnistLabels(m.rows());
-            labels = labels.size() > m.rows() ? labels.head(m.rows()) : labels;
+            if (labelsFile != null) {
+                // one label per embedded image, or one per image used
+                labels = DataFiles.readLabels(labelsFile);
+                if (labels.size() != m.rows()) {
+                    labels.requireCount(EmbeddedData.FASHION_MNIST_TEST_SIZE, labelsFile.toString());
+                    labels = labels.head(m.rows());
+                }
+            } else {
+                labels = EmbeddedData.fashionMnistLabels(m.rows());
+            }
             shape = new long[] {1, 28, 28};
         } else {
             // One rule for formats (DataFormat: extension and content); labels must match the file's rows.
