@@ -57,28 +57,27 @@ public final class Dataset {
         long[] shape = null;
         if (file == null) {
             m = EmbeddedData.fashionMnistImages(limit == null ? Integer.MAX_VALUE : limit);
-            labels = labelsFile != null ? DataFiles.readLabels(labelsFile) : EmbeddedData.fashionMnistLabels(m.rows());
+            if (labelsFile != null) {
+                // one label per embedded image, or one per image used
+                labels = DataFiles.readLabels(labelsFile);
+                if (labels.size() != m.rows()) {
+                    labels.requireCount(EmbeddedData.FASHION_MNIST_TEST_SIZE, labelsFile.toString());
+                    labels = labels.head(m.rows());
+                }
+            } else {
+                labels = EmbeddedData.fashionMnistLabels(m.rows());
+            }
             shape = new long[] {1, 28, 28};
         } else {
-            String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-            if (name.contains("idx") || name.contains("-ubyte")) {
-                InputFiles.requireReadable(file, "IDX");
-                IdxFile idx = IdxFile.read(file);
-                int[] dims = idx.dims();
-                if (dims.length == 3) {
-                    shape = new long[] {1, dims[1], dims[2]};
-                }
-                m = idx.asMatrix();
-            } else {
-                m = DataFiles.readVectors(file);
+            // One rule for formats (DataFormat: extension and content); labels must match the file's rows.
+            DataFiles.Vectors read = DataFiles.readVectors(file, limit == null ? Integer.MAX_VALUE : limit);
+            m = read.matrix();
+            shape = read.imageShape();
+            labels = labelsFile != null ? DataFiles.readLabels(labelsFile, read.fileRows()) : siblingIdxLabels(file);
+            if (labels != null) {
+                labels.requireCount(read.fileRows(), labelsFile != null ? labelsFile.toString() : "labels");
+                labels = labels.head(m.rows());
             }
-            labels = labelsFile != null ? DataFiles.readLabels(labelsFile) : siblingIdxLabels(file);
-            if (limit != null) {
-                m = m.head(limit);
-            }
-        }
-        if (labels != null && labels.size() > m.rows()) {
-            labels = labels.head(m.rows());
         }
         m.requireFinite(file == null ? "embedded data" : file.toString());
         return new Dataset(m.rows(), labels, null, null, m, shape);

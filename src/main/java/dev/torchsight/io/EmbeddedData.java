@@ -14,6 +14,9 @@ public final class EmbeddedData {
     public static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover",
             "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
+    /** Images in the embedded test set. */
+    public static final int FASHION_MNIST_TEST_SIZE = 10_000;
+
     private static final String IMAGES = "/dev/torchsight/data/t10k-images-idx3-ubyte.gz";
     private static final String LABELS = "/dev/torchsight/data/t10k-labels-idx1-ubyte.gz";
 

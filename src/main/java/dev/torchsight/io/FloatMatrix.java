@@ -1,6 +1,7 @@
 package dev.torchsight.io;
 
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
 
 /**
  * A dense row-major matrix of float32 values: one row per sample. The array is shared, not copied.
@@ -29,16 +30,29 @@ public record FloatMatrix(int rows, int cols, float[] values) {
     }
 
     /**
-     * Throws a {@link TorchsightException} naming the first row with a NaN or infinite value.
+     * The largest magnitude t-SNE and PCA accept: they compute in float32, where squared distances and
+     * covariance sums of values near 1e18 and beyond overflow (3.4e38) for a few hundred rows or columns;
+     * below 1e15 they stay finite for up to 10^8 rows or columns. Real features are many orders smaller.
+     */
+    public static final double MAX_MAGNITUDE = 1e15;
+
+    /**
+     * Throws a {@link TorchsightException} (kind INPUT) naming the first row and column with a NaN or
+     * infinite value, or a value larger in magnitude than {@link #MAX_MAGNITUDE}.
      *
      * @param source what the rows came from, for the message (a file name)
      */
     public void requireFinite(String source) {
         for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                int row = i / cols;
-                throw new TorchsightException(source + ": row " + row + " (0-based), column " + (i % cols)
-                        + " is " + values[i] + "; remove or impute non-finite values before running t-SNE");
+            float v = values[i];
+            if (!Float.isFinite(v)) {
+                throw new TorchsightException(Kind.INPUT, v, source + ": row " + i / cols + " (0-based), column "
+                        + i % cols + " is " + v + "; remove or impute non-finite values before running t-SNE");
+            }
+            if (Math.abs(v) > MAX_MAGNITUDE) {
+                throw new TorchsightException(Kind.INPUT, v, source + ": row " + i / cols + " (0-based), column "
+                        + i % cols + " is " + v + ", larger than " + MAX_MAGNITUDE + " in magnitude, where float32 "
+                        + "distances overflow; rescale or standardise the data");
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.torchsight.io;
 
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -56,16 +57,17 @@ public record Labels(int[] codes, List<String> classNames) {
     /** Replaces class names by position (e.g. Fashion-MNIST's 0..9 by "T-shirt/top".."Ankle boot"). */
     public Labels withClassNames(List<String> names) {
         if (names.size() < classNames.size()) {
-            throw new TorchsightException("got " + names.size() + " class names for " + classNames.size() + " classes");
+            throw new TorchsightException(Kind.CLASS_NAMES, names.size(), "got " + names.size() + " class names for "
+                    + classNames.size() + " classes; give one name per class");
         }
         return new Labels(codes, List.copyOf(names.subList(0, classNames.size())));
     }
 
-    /** Fails unless there is exactly one label per row. */
-    public void requireCount(int rows, String source) {
+    /** Fails (kind LABELS, the label count as value) unless there is exactly one label per row. */
+    public void requireCount(long rows, String source) {
         if (codes.length != rows) {
-            throw new TorchsightException(source + " has " + codes.length + " labels but the input has " + rows
-                    + " rows; give exactly one label per row");
+            throw new TorchsightException(Kind.LABELS, codes.length, source + " has " + codes.length
+                    + " labels but the input has " + rows + " rows; give exactly one label per row");
         }
     }
 }

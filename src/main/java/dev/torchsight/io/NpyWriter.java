@@ -12,6 +12,7 @@ public final class NpyWriter {
 
     /** float32 rows x cols. */
     public static void writeFloat32(Path path, int rows, int cols, float[] values) {
+        requireShape(rows, cols, values.length);
         ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             data.putFloat(v);
@@ -21,6 +22,7 @@ public final class NpyWriter {
 
     /** float64 rows x cols. */
     public static void writeFloat64(Path path, int rows, int cols, double[] values) {
+        requireShape(rows, cols, values.length);
         ByteBuffer data = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : values) {
             data.putDouble(v);
@@ -35,6 +37,12 @@ public final class NpyWriter {
             data.putLong(v);
         }
         write(path, "<i8", "(" + values.length + ",)", data.array());
+    }
+
+    private static void requireShape(int rows, int cols, int length) {
+        if (rows < 0 || cols < 0 || (long) rows * cols != length) {
+            throw new IllegalArgumentException(rows + " x " + cols + " does not match " + length + " values");
+        }
     }
 
     private static void write(Path path, String descr, String shape, byte[] data) {
