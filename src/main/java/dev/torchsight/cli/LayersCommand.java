@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.model.LayerInfo;
 import dev.torchsight.model.Model;
 import java.io.PrintWriter;
@@ -22,15 +23,31 @@ final class LayersCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.pt", description = "TorchScript file (torch.jit.script or trace, then save).")
     Path model;
 
-    @Option(names = "--input-size", defaultValue = "224", description = "Probe image size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--input-size", defaultValue = "224",
+            description = "Probe image size, " + Checks.MIN_SIZE + " to " + Checks.MAX_SIZE + " (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--channels", defaultValue = "3", description = "Probe image channels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--channels", defaultValue = "3",
+            description = "Probe image channels, 1 to " + Checks.MAX_CHANNELS + " (default: ${DEFAULT-VALUE}).")
     int channels;
+
+    @Option(names = "--output-index", paramLabel = "N",
+            description = "Which output holds the class scores when forward returns a tuple, list or dict (as for gradcam).")
+    Integer outputIndex;
 
     @Override
     public Integer call() {
-        try (Model m = Model.load(model)) {
+        Checks.size("--input-size", size);
+        Checks.range(Kind.CHANNELS, "--channels", channels, 1, Checks.MAX_CHANNELS);
+        if (outputIndex != null) {
+            Checks.range(Kind.OUTPUT_INDEX, "--output-index", outputIndex, 0, Integer.MAX_VALUE);
+        }
+        Checks.inputMemory(1, channels, size, "use a smaller --input-size or fewer --channels");
+        Model.Builder builder = Model.builder().setPath(model);
+        if (outputIndex != null) {
+            builder.optOutputIndex(outputIndex);
+        }
+        try (Model m = builder.build()) {
             List<LayerInfo> layers = m.layers(channels, size);
             PrintWriter out = spec.commandLine().getOut();
             int width = Math.max(5, layers.stream().mapToInt(l -> l.name().length()).max().orElse(5));
