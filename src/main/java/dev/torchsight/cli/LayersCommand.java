@@ -31,23 +31,12 @@ final class LayersCommand implements Callable<Integer> {
             description = "Probe image channels, 1 to " + Checks.MAX_CHANNELS + " (default: ${DEFAULT-VALUE}).")
     int channels;
 
-    @Option(names = "--output-index", paramLabel = "N",
-            description = "Which output holds the class scores when forward returns a tuple, list or dict (as for gradcam).")
-    Integer outputIndex;
-
     @Override
     public Integer call() {
         Checks.size("--input-size", size);
         Checks.range(Kind.CHANNELS, "--channels", channels, 1, Checks.MAX_CHANNELS);
-        if (outputIndex != null) {
-            Checks.range(Kind.OUTPUT_INDEX, "--output-index", outputIndex, 0, Integer.MAX_VALUE);
-        }
         Checks.inputMemory(1, channels, size, "use a smaller --input-size or fewer --channels");
-        Model.Builder builder = Model.builder().setPath(model);
-        if (outputIndex != null) {
-            builder.optOutputIndex(outputIndex);
-        }
-        try (Model m = builder.build()) {
+        try (Model m = Model.load(model)) {
             List<LayerInfo> layers = m.layers(channels, size);
             PrintWriter out = spec.commandLine().getOut();
             int width = Math.max(5, layers.stream().mapToInt(l -> l.name().length()).max().orElse(5));

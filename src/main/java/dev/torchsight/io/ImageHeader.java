@@ -58,6 +58,121 @@ record ImageHeader(String format, long width, long height) {
         throw new Invalid("not a JPEG, PNG, BMP, TIFF, WebP or PNM image (unknown content)");
     }
 
+    /**
+     * Checks the structure a decoder would otherwise complain about on stderr: a PNG's chunks up to
+     * IEND with their checksums, a JPEG's end marker after its scan data. Other formats pass.
+     */
+    static void requireComplete(byte[] b, ImageHeader header) throws Invalid {
+        if (header.format().equals("PNG")) {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            int p = 8;
+            while (true) {
+                if (p + 12 > b.length) {
+                    throw new Invalid("truncated PNG (ends before its IEND chunk)");
+                }
+                long length = be32(b, p);
+                if (length > b.length - p - 12) {
+                    throw new Invalid("truncated PNG (a chunk runs past the end of the file)");
+                }
+                crc.reset();
+                crc.update(b, p + 4, (int) length + 4);
+                if (crc.getValue() != be32(b, p + 8 + (int) length)) {
+                    throw new Invalid("corrupt PNG (checksum mismatch in chunk "
+                            + new String(b, p + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^A-Za-z]", "?") + ")");
+                }
+                if (b[p + 4] == 'I' && b[p + 5] == 'E' && b[p + 6] == 'N' && b[p + 7] == 'D') {
+                    requireImageData(b, header);
+                    return;
+                }
+                p += 12 + (int) length;
+            }
+        }
+        if (header.format().equals("JPEG")) {
+            int scan = scanStart(b);
+            for (int i = b.length - 2; i >= scan; i--) {
+                if ((b[i] & 0xFF) == 0xFF && (b[i + 1] & 0xFF) == 0xD9) {
+                    return;
+                }
+            }
+            throw new Invalid("truncated JPEG (no end-of-image marker after the scan data)");
+        }
+    }
+
+    /**
+     * Inflates a PNG's image data (without keeping it) to check that it is valid zlib and, for
+     * non-interlaced images, holds every row: libpng would otherwise print its complaint on stderr.
+     */
+    private static void requireImageData(byte[] b, ImageHeader header) throws Invalid {
+        int depth = b[24] & 0xFF;
+        int colour = b[25] & 0xFF;
+        boolean interlaced = b[28] != 0;
+        int channels = switch (colour) {
+            case 0, 3 -> 1;
+            case 2 -> 3;
+            case 4 -> 2;
+            case 6 -> 4;
+            default -> throw new Invalid("corrupt PNG (unknown colour type " + colour + ")");
+        };
+        long rowBytes = (header.width() * channels * depth + 7) / 8;
+        long expected = interlaced ? -1 : header.height() * (1 + rowBytes);
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        byte[] sink = new byte[1 << 16];
+        long produced = 0;
+        try {
+            for (int p = 8; p + 12 <= b.length; ) {
+                int length = (int) be32(b, p);
+                boolean idat = b[p + 4] == 'I' && b[p + 5] == 'D' && b[p + 6] == 'A' && b[p + 7] == 'T';
+                if (idat && length > 0) {
+                    inflater.setInput(b, p + 8, length);
+                    while (!inflater.needsInput() && !inflater.finished()) {
+                        int n = inflater.inflate(sink);
+                        produced += n;
+                        if (n == 0 && inflater.needsDictionary()) {
+                            throw new Invalid("corrupt PNG (compressed data needs a dictionary)");
+                        }
+                        if (expected >= 0 && produced > expected) {
+                            break;  // more than needed: libpng ignores the extra
+                        }
+                    }
+                }
+                p += 12 + length;
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw new Invalid("corrupt PNG (bad compressed image data)");
+        } finally {
+            inflater.end();
+        }
+        if (produced == 0 || (expected >= 0 && produced < expected)) {
+            throw new Invalid("truncated PNG (image data incomplete)");
+        }
+    }
+
+    /** Position just after the first start-of-scan segment header of a JPEG. */
+    private static int scanStart(byte[] b) throws Invalid {
+        int p = 2;
+        while (p + 4 <= b.length) {
+            if ((b[p] & 0xFF) != 0xFF) {
+                p++;
+                continue;
+            }
+            int marker = b[p + 1] & 0xFF;
+            if (marker == 0xFF) {
+                p++;
+                continue;
+            }
+            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+                p += 2;
+                continue;
+            }
+            int length = be16(b, p + 2);
+            if (marker == 0xDA) {
+                return Math.min(b.length, p + 2 + length);
+            }
+            p += 2 + Math.max(2, length);
+        }
+        throw new Invalid("truncated JPEG (no scan data)");
+    }
+
     private static ImageHeader jpeg(byte[] b) throws Invalid {
         int p = 2;
         while (true) {

@@ -137,6 +137,12 @@ public final class Images {
             return Loaded.failed(String.format(Locale.ROOT, "%d x %d pixels need %.1f GiB but %.1f GiB of memory is free",
                     header.width(), header.height(), pixels * BYTES_PER_PIXEL / 1073741824.0, available / 1073741824.0));
         }
+        // Structure last: the size check must come first, before any image data is inflated.
+        try {
+            ImageHeader.requireComplete(bytes, header);
+        } catch (ImageHeader.Invalid e) {
+            return Loaded.failed(e.getMessage());
+        }
         return new Loaded(bytes, header, null);
     }
 
