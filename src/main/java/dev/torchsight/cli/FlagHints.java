@@ -49,9 +49,14 @@ final class FlagHints {
         if (candidates == null || command == null) {
             return message;
         }
+        for (String flag : candidates) {
+            if (message.contains(flag)) {
+                return message;  // the message already points at the flag
+            }
+        }
         StringBuilder flags = new StringBuilder();
         for (String flag : candidates) {
-            if (command.findOption(flag) != null && !message.contains(flag)) {
+            if (command.findOption(flag) != null) {
                 flags.append(flags.length() == 0 ? "" : ", ").append(flag);
             }
         }

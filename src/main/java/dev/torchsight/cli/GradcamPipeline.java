@@ -7,6 +7,7 @@ import dev.torchsight.cam.CamResult;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.io.AtomicFiles;
 import dev.torchsight.io.ClassNames;
 import dev.torchsight.io.Images;
 import dev.torchsight.io.NpyWriter;
@@ -14,6 +15,10 @@ import dev.torchsight.io.Preprocessing;
 import dev.torchsight.render.Overlay;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.pytorch.Tensor;
 
@@ -35,9 +41,52 @@ final class GradcamPipeline {
         Natives.ensureLoaded();  // the one native gate: runs before any code of this class
     }
 
+    /**
+     * Output options.
+     *
+     * @param dir the output folder
+     * @param extension overlay format, jpg or png
+     * @param alpha heatmap weight
+     * @param saveMaps also write each map as .npy
+     * @param names class names, or null
+     * @param files where finished files are staged until the whole run succeeded
+     */
+    record Outputs(Path dir, String extension, double alpha, boolean saveMaps, ClassNames names,
+                   AtomicFiles.Transaction files) { }
 
-    /** Output options. */
-    record Outputs(Path dir, String extension, double alpha, boolean saveMaps, ClassNames names) { }
+    /**
+     * The name every output of an input file starts with: its path relative to the input folder, with
+     * its extension kept, so {@code x.jpg} and {@code x.png} (or {@code a/x.jpg} and {@code b/x.jpg}) never
+     * share an output ({@code x.jpg.cam.jpg}, {@code x.png.cam.jpg}). On a case-insensitive file system
+     * names differing only in case would collide: the later one (in path order) gets {@code ~2}, {@code ~3}...
+     */
+    static Map<Path, String> outputStems(Path root, List<Path> files) {
+        Map<Path, String> stems = new HashMap<>();
+        Set<String> used = new HashSet<>();
+        Path base = root.toAbsolutePath().normalize();
+        for (Path f : files) {
+            String stem = base.relativize(f.toAbsolutePath().normalize()).toString();
+            String unique = stem;
+            for (int k = 2; !used.add(unique.toLowerCase(Locale.ROOT)); k++) {
+                unique = stem + "~" + k;
+            }
+            stems.put(f, unique);
+        }
+        return stems;
+    }
+
+    /** Every file {@code stem} may produce with these options (for checking the places up front). */
+    static List<String> outputNames(String stem, int targets, String extension, boolean saveMaps) {
+        List<String> names = new ArrayList<>();
+        for (int rank = 0; rank < targets; rank++) {
+            String base = stem + (targets > 1 ? ".top" + (rank + 1) : "") + ".cam";
+            names.add(base + "." + extension);
+            if (saveMaps) {
+                names.add(base + ".npy");
+            }
+        }
+        return names;
+    }
 
     private final GradCam cam;
     private final Preprocessing preprocessing;
@@ -47,7 +96,11 @@ final class GradcamPipeline {
     private final JsonArray results = new JsonArray();
     private final JsonArray skipped = new JsonArray();
 
-    GradcamPipeline(GradCam cam, Preprocessing preprocessing, Target target, Outputs outputs, Path root) {
+    private final Map<Path, String> stems;
+
+    GradcamPipeline(GradCam cam, Preprocessing preprocessing, Target target, Outputs outputs, Path root,
+                    Map<Path, String> stems) {
+        this.stems = stems;
         this.cam = cam;
         this.preprocessing = preprocessing;
         this.target = target;
@@ -147,11 +200,11 @@ final class GradcamPipeline {
         List<Mat> images = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         for (Path f : chunk) {
-            Mat img = Images.tryRead(f);
-            if (img == null) {
-                skip(f, "unreadable image");  // only this I/O thread touches the list while batches run
+            Images.Decoded d = Images.decode(f);
+            if (d.image() == null) {
+                skip(f, "unreadable image: " + d.problem());  // only this I/O thread touches the list while batches run
             } else {
-                images.add(img);
+                images.add(d.image());
                 files.add(f);
             }
         }
@@ -163,20 +216,30 @@ final class GradcamPipeline {
         JsonObject[] entries = new JsonObject[batch.images().size()];
         for (CamResult r : maps) {
             Mat original = batch.images().get(r.imageIndex());
-            Path rel = relative(batch.files().get(r.imageIndex()));
-            String stem = stem(rel) + (target.count() > 1 ? ".top" + (r.rank() + 1) : "") + ".cam";
+            Path file = batch.files().get(r.imageIndex());
+            Path rel = relative(file);
+            String stem = stems.get(file) + (target.count() > 1 ? ".top" + (r.rank() + 1) : "") + ".cam";
             Path overlayFile = outputs.dir().resolve(stem + "." + outputs.extension());
             String label = label(r.classIndex());
+            boolean finite = Double.isFinite(r.score()) && Double.isFinite(r.probability());
             try (Mat overlay = Overlay.jet(original, r.map(), r.height(), r.width(), outputs.alpha())) {
-                Overlay.caption(overlay, String.format(Locale.ROOT, "%s %.1f%%", label, 100 * r.probability()));
-                Overlay.write(overlay, overlayFile);
+                Overlay.caption(overlay, finite ? String.format(Locale.ROOT, "%s %.1f%%", label, 100 * r.probability())
+                        : label + " (non-finite score)");
+                outputs.files().stage(overlayFile, tmp -> {
+                    if (!opencv_imgcodecs.imwrite(tmp.toString(), overlay)) {
+                        throw new java.io.IOException("OpenCV could not encode " + overlayFile.getFileName());
+                    }
+                });
             }
             JsonObject t = new JsonObject();
             t.addProperty("rank", r.rank());
             t.addProperty("class", r.classIndex());
             t.addProperty("label", label);
-            t.addProperty("score", r.score());
-            t.addProperty("probability", r.probability());
+            Json.number(t, "score", r.score());
+            Json.number(t, "probability", r.probability());
+            if (!finite) {
+                t.addProperty("note", "the model output NaN or Infinity for this image; score and probability are null");
+            }
             t.addProperty("overlay", outputs.dir().relativize(overlayFile).toString());
             t.add("map", mapStatistics(r, original));
             if (outputs.saveMaps()) {
@@ -184,7 +247,7 @@ final class GradcamPipeline {
                 try (Mat big = Overlay.resizeMap(r.map(), r.height(), r.width(), original.rows(), original.cols())) {
                     float[] values = new float[original.rows() * original.cols()];
                     new FloatPointer(big.data()).get(values);
-                    NpyWriter.writeFloat32(mapFile, original.rows(), original.cols(), values);
+                    outputs.files().stage(mapFile, tmp -> NpyWriter.writeFloat32(tmp, original.rows(), original.cols(), values));
                 }
                 t.addProperty("mapFile", outputs.dir().relativize(mapFile).toString());
             }
@@ -208,15 +271,18 @@ final class GradcamPipeline {
 
     private static JsonObject mapStatistics(CamResult r, Mat original) {
         JsonObject stats = new JsonObject();
-        stats.addProperty("mean", r.mean());
+        Json.number(stats, "mean", r.mean());
         int peak = r.peakIndex();
         stats.addProperty("peakX", (peak % r.width() + 0.5) / r.width() * original.cols());
         stats.addProperty("peakY", (peak / r.width() + 0.5) / r.height() * original.rows());
         double rawMax = 0;
         for (float v : r.rawMap()) {
-            rawMax = Math.max(rawMax, v);
+            rawMax = Float.isNaN(v) ? Double.NaN : Math.max(rawMax, v);
+            if (Double.isNaN(rawMax)) {
+                break;
+            }
         }
-        stats.addProperty("rawMax", rawMax);
+        Json.number(stats, "rawMax", rawMax);
         stats.addProperty("rawHeight", r.rawHeight());
         stats.addProperty("rawWidth", r.rawWidth());
         return stats;
@@ -230,9 +296,4 @@ final class GradcamPipeline {
         return root.relativize(file.toAbsolutePath().normalize());
     }
 
-    private static String stem(Path rel) {
-        String s = rel.toString();
-        int dot = s.lastIndexOf('.');
-        return dot > 0 ? s.substring(0, dot) : s;
-    }
 }

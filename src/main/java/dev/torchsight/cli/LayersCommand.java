@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.model.LayerInfo;
 import dev.torchsight.model.Model;
 import java.io.PrintWriter;
@@ -22,14 +23,19 @@ final class LayersCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.pt", description = "TorchScript file (torch.jit.script or trace, then save).")
     Path model;
 
-    @Option(names = "--input-size", defaultValue = "224", description = "Probe image size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--input-size", defaultValue = "224",
+            description = "Probe image size, " + Checks.MIN_SIZE + " to " + Checks.MAX_SIZE + " (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--channels", defaultValue = "3", description = "Probe image channels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--channels", defaultValue = "3",
+            description = "Probe image channels, 1 to " + Checks.MAX_CHANNELS + " (default: ${DEFAULT-VALUE}).")
     int channels;
 
     @Override
     public Integer call() {
+        Checks.size("--input-size", size);
+        Checks.range(Kind.CHANNELS, "--channels", channels, 1, Checks.MAX_CHANNELS);
+        Checks.inputMemory(1, channels, size, "use a smaller --input-size or fewer --channels");
         try (Model m = Model.load(model)) {
             List<LayerInfo> layers = m.layers(channels, size);
             PrintWriter out = spec.commandLine().getOut();

@@ -3,6 +3,8 @@ package dev.torchsight.cli;
 import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
+import dev.torchsight.io.AtomicFiles;
 import dev.torchsight.io.Dataset;
 import dev.torchsight.model.FeatureExtractor;
 import dev.torchsight.model.Model;
@@ -65,10 +67,11 @@ final class TsneCommand implements Callable<Integer> {
     PreprocessingOptions imageOptions = new PreprocessingOptions();
 
     @Option(names = "--pool", defaultValue = "0", paramLabel = "P",
-            description = "Average-pool each feature map to P x P before flattening (0 = flatten it whole, the default).")
+            description = "Average-pool each feature map to P x P before flattening, 0 to " + Checks.MAX_POOL
+                    + " (0 = flatten it whole, the default).")
     int pool;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Images per forward pass with --model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "64", description = "Images per forward pass, 1 to " + Checks.MAX_BATCH + " (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--labels", paramLabel = "FILE",
@@ -85,10 +88,10 @@ final class TsneCommand implements Callable<Integer> {
     @Option(names = "--embedding-out", paramLabel = "FILE", description = "Also write the coordinates as .csv or .json.")
     Path embeddingOut;
 
-    @Option(names = "--perplexity", defaultValue = "30", description = "Effective neighbours (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--perplexity", defaultValue = "30", description = "Effective neighbours, at least 1 and at most (rows - 2) / 3 (default: ${DEFAULT-VALUE}).")
     double perplexity;
 
-    @Option(names = "--iterations", defaultValue = "1000", description = "Optimisation iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", defaultValue = "1000", description = "Optimisation iterations, 1 to " + Checks.MAX_ITERATIONS + " (default: ${DEFAULT-VALUE}).")
     int iterations;
 
     @Option(names = "--method", defaultValue = "auto",
@@ -96,13 +99,13 @@ final class TsneCommand implements Callable<Integer> {
                     + " points; default: ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--theta", defaultValue = "0.5", description = "Barnes-Hut accuracy, 0 = exact (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--theta", defaultValue = "0.5", description = "Barnes-Hut accuracy in [0, 2), 0 = exact (default: ${DEFAULT-VALUE}).")
     double theta;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: the machine's cores).")
+    @Option(names = "--threads", paramLabel = "N", description = "Threads, 1 to " + Checks.MAX_THREADS + " (default: the machine's cores).")
     Integer threads;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
@@ -117,7 +120,7 @@ final class TsneCommand implements Callable<Integer> {
     @Option(names = "--init", defaultValue = "pca", description = "Initialisation: pca or random (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--dpi", defaultValue = "150", description = "PNG resolution (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dpi", defaultValue = "150", description = "PNG resolution, " + ScatterPlot.MIN_DPI + " to " + ScatterPlot.MAX_DPI + " (default: ${DEFAULT-VALUE}).")
     int dpi;
 
     @Option(names = "--title", description = "Plot title (default: the input's name).")
@@ -128,19 +131,50 @@ final class TsneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        requireExtension(out, "--out", ".png", ".svg");
-        if (embeddingOut != null) {
-            requireExtension(embeddingOut, "--embedding-out", ".csv", ".json");
-        }
-        if (limit != null && limit < 1) {
-            throw new TorchsightException("--limit must be at least 1, got " + limit);
-        }
-        parseDeviceChoice();
+        validate();
+        return embed();
+    }
+
+    /** Checks every option and output location before any file is read. */
+    private void validate() {
         int sources = (input == null ? 0 : 1) + (images == null ? 0 : 1) + (idx == null ? 0 : 1);
         if (sources > 1) {
             throw new TorchsightException("give only one of --input, --images and --idx");
         }
-        return embed();
+        if (model != null && input != null) {
+            throw new TorchsightException("--model needs images, not feature vectors; use --images DIR or --idx FILE with --model");
+        }
+        if (limit != null) {
+            Checks.atLeast(Kind.LIMIT, "--limit", limit, 1);
+        }
+        Checks.batchSize(batchSize);
+        Checks.range(Kind.POOL, "--pool", pool, 0, Checks.MAX_POOL);
+        Checks.range(Kind.PERPLEXITY, "--perplexity", perplexity, 1, 1e6);
+        Checks.range(Kind.ITERATIONS, "--iterations", iterations, 1, Checks.MAX_ITERATIONS);
+        if (!(theta >= 0 && theta < 2)) {
+            throw new TorchsightException(Kind.THETA, theta, "--theta must be at least 0 and below 2, got " + Checks.fmt(theta));
+        }
+        Checks.threads(threads);
+        imageOptions.validate();
+        if (images != null) {
+            Checks.inputMemory(model == null ? 1 : batchSize, 3, imageOptions.size, "use a smaller --size or --batch-size");
+        }
+        ScatterPlot.requireDpi(dpi);
+        parseDeviceChoice();
+        TsneMethod tsneMethod = TsneMethod.parse(method);
+        dev.torchsight.tsne.TsneInit tsneInit = parseInit(init);
+        Checks.outputFile(out, "--out", ".png", ".svg");
+        if (embeddingOut != null) {
+            Checks.outputFile(embeddingOut, "--embedding-out", ".csv", ".json");
+            Checks.distinct(out, "--out", embeddingOut, "--embedding-out");
+        }
+        Tsne.Builder builder = Tsne.builder().optPerplexity(perplexity).optIterations(iterations)
+                .optMethod(tsneMethod).optTheta(theta).optSeed(seed)
+                .optInit(tsneInit).optPcaDimensions(noPca ? 0 : 50);
+        if (threads != null) {
+            builder.optThreads(threads);
+        }
+        builder.build();  // the library's own checks, too
     }
 
     /** Reads the chosen data set, runs the model over it when asked (in batches), then embeds. */
@@ -152,6 +186,17 @@ final class TsneCommand implements Callable<Integer> {
                 ? Dataset.imageFolder(images, imageOptions.preprocessing(), rowsToUse)
                 : Dataset.pixels(file, labels, rowsToUse);
         Labels rowLabels = inputs.labels();
+        // Too few rows for the perplexity is known now: say so before extracting features.
+        double largest = Tsne.largestPerplexity(inputs.size());
+        if (largest < 1) {
+            throw new TorchsightException(Kind.INPUT, inputs.size(), "t-SNE needs at least 5 rows, got " + inputs.size());
+        }
+        if (perplexity > largest) {
+            throw new TorchsightException(Kind.PERPLEXITY, perplexity, String.format(Locale.ROOT,
+                    "perplexity %s is too large for %d rows (it needs 3*perplexity+2 rows); use --perplexity %s or less, "
+                            + "or give more rows", Checks.fmt(perplexity), inputs.size(),
+                    Checks.fmt(Math.floor(largest * 100) / 100)));
+        }
         try (PointerScope scope = new PointerScope()) {
             Tensor rows;
             String name;
@@ -159,11 +204,8 @@ final class TsneCommand implements Callable<Integer> {
                 rows = inputs.flattenedPixels(batchSize);
                 name = embedded ? "Fashion-MNIST test images" : input != null ? input.getFileName().toString() : "dataset";
             } else {
-                if (batchSize < 1) {
-                    throw new TorchsightException("--batch-size must be at least 1, got " + batchSize);
-                }
                 try (Model m = Model.builder().setPath(model).optDevice(modelDevice()).build();
-                     ProgressBar bar = quiet ? null : ProgressBars.create("features", inputs.size(), " img")) {
+                     ProgressBar bar = Terminal.showProgress(quiet) ? ProgressBars.create("features", inputs.size(), " img") : null) {
                     rows = FeatureExtractor.extract(m, layer, inputs.size(), batchSize, pool, inputs::batch, done -> {
                         if (bar != null) {
                             bar.stepTo(done);
@@ -188,16 +230,20 @@ final class TsneCommand implements Callable<Integer> {
         }
         Tsne tsne = builder.build();
         Embedding embedding;
-        if (quiet) {
+        if (!Terminal.showProgress(quiet)) {
             embedding = tsne.fit(rows, TsneProgress.NONE);
         } else {
             try (TsneProgressBar bar = new TsneProgressBar("t-SNE", iterations)) {
                 embedding = tsne.fit(rows, bar);
             }
         }
-        ScatterPlot.of(embedding, rowLabels).setTitle(plotTitle).optDpi(dpi).save(out);
-        if (embeddingOut != null) {
-            EmbeddingWriter.write(embedding, rowLabels, embeddingOut);
+        // Both outputs are written to temporary files first and appear together, or neither does.
+        try (AtomicFiles.Transaction files = new AtomicFiles.Transaction()) {
+            ScatterPlot.of(embedding, rowLabels).setTitle(plotTitle).optDpi(dpi).save(out, files);
+            if (embeddingOut != null) {
+                EmbeddingWriter.write(embedding, rowLabels, embeddingOut, files);
+            }
+            files.commit();
         }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "t-SNE of %d points (%s on %s): KL %.4f after %d iterations in %.1f s -> %s%s%n",
@@ -249,16 +295,5 @@ final class TsneCommand implements Callable<Integer> {
             case "random" -> dev.torchsight.tsne.TsneInit.RANDOM;
             default -> throw new TorchsightException("unknown --init '" + text + "'; use pca or random");
         };
-    }
-
-    private static void requireExtension(Path file, String option, String... extensions) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        for (String ext : extensions) {
-            if (name.endsWith(ext)) {
-                return;
-            }
-        }
-        throw new TorchsightException(option + " " + file + " has an unknown format; use a file name ending in "
-                + String.join(" or ", extensions));
     }
 }

@@ -42,7 +42,30 @@ public final class Dataset {
     /** The first {@code limit} images (null: all) of an ImageFolder, preprocessed as torchvision does. */
     public static Dataset imageFolder(Path root, Preprocessing preprocessing, Integer limit) {
         ImageFolder folder = ImageFolder.scan(root);
+        if (!folder.problems().isEmpty()) {
+            Images.Skipped first = folder.problems().get(0);
+            throw new TorchsightException(TorchsightException.Kind.INPUT, first.path(), root + " holds "
+                    + folder.problems().size() + " unusable image entr" + (folder.problems().size() == 1 ? "y" : "ies")
+                    + " (first: " + root.relativize(first.path()) + ": " + first.reason() + "); remove or fix them");
+        }
         int n = limit == null ? folder.samples().size() : Math.min(limit, folder.samples().size());
+        // Check every header now: a bad file found half-way through would waste the work before it.
+        int bad = 0;
+        String firstBad = null;
+        for (ImageFolder.Sample s : folder.samples().subList(0, n)) {
+            String problem = Images.checkHeader(s.path());
+            if (problem != null) {
+                bad++;
+                if (firstBad == null) {
+                    firstBad = root.relativize(s.path()) + ": " + problem;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new TorchsightException(TorchsightException.Kind.INPUT, root, root + " holds " + bad + " image"
+                    + (bad == 1 ? "" : "s") + " that cannot be read (first: " + firstBad + "); remove or fix "
+                    + (bad == 1 ? "it" : "them"));
+        }
         return new Dataset(n, folder.labels(n), folder, preprocessing, null, null);
     }
 
@@ -130,6 +153,18 @@ public final class Dataset {
             return OwnedMemory.owned(Tensor.create(rows.values(), rows.rows(), rows.cols()));
         }
         long d = 3L * preprocessing.height() * preprocessing.width();
+        long bytes = (long) size * d * Float.BYTES;
+        long available = org.bytedeco.javacpp.Pointer.availablePhysicalBytes();
+        if (available > 0 && bytes > available / 2) {
+            throw new TorchsightException(TorchsightException.Kind.MEMORY, bytes, String.format(java.util.Locale.ROOT,
+                    "%d images of 3 x %d x %d pixels need %.1f GiB but %.1f GiB of memory is free; "
+                            + "use a smaller input size or fewer images",
+                    size, preprocessing.height(), preprocessing.width(), bytes / 1073741824.0, available / 1073741824.0));
+        }
+        if (batchSize < 1) {
+            throw new TorchsightException(TorchsightException.Kind.BATCH_SIZE, batchSize,
+                    "batch size must be at least 1, got " + batchSize);
+        }
         Tensor out = OwnedMemory.owned(torch.empty(size, d));
         for (int start = 0; start < size; start += batchSize) {
             int count = Math.min(batchSize, size - start);

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -26,15 +25,19 @@ public final class ImageFolder {
     private final List<String> classes;
     private final List<Sample> samples;
 
-    private ImageFolder(List<String> classes, List<Sample> samples) {
+    private final List<Images.Skipped> problems;
+
+    private ImageFolder(List<String> classes, List<Sample> samples, List<Images.Skipped> problems) {
         this.classes = List.copyOf(classes);
         this.samples = List.copyOf(samples);
+        this.problems = List.copyOf(problems);
     }
 
     /** Scans {@code root}. */
     public static ImageFolder scan(Path root) {
         if (!Files.isDirectory(root)) {
-            throw new TorchsightException("--images " + root + " is not a folder; give a folder with one sub-folder per class");
+            throw new TorchsightException(TorchsightException.Kind.INPUT, root, root
+                    + " is not a folder; give a folder with one sub-folder per class");
         }
         List<String> classes;
         try (Stream<Path> s = Files.list(root)) {
@@ -46,25 +49,41 @@ public final class ImageFolder {
             throw new TorchsightException(root + " has no class sub-folders; lay it out as ROOT/CLASS/IMAGE.jpg");
         }
         List<Sample> samples = new ArrayList<>();
+        List<Images.Skipped> problems = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
             int label = c;
-            try (Stream<Path> s = Files.walk(root.resolve(classes.get(c)))) {
-                s.filter(Files::isRegularFile).filter(ImageFolder::isImage)
-                        .sorted(Comparator.comparing(Path::toString))
-                        .forEach(p -> samples.add(new Sample(p, label)));
-            } catch (IOException e) {
-                throw new TorchsightException("cannot list " + root.resolve(classes.get(c)) + ": " + e.getMessage(), e);
+            Images.Listing listing = Images.list(root.resolve(classes.get(c)), p -> false);
+            List<Path> files = new ArrayList<>(listing.files());
+            files.sort(java.util.Comparator.comparing(Path::toString));
+            for (Path p : files) {
+                if (isImage(p)) {
+                    samples.add(new Sample(p, label));
+                }
+            }
+            // torchvision would take these by their names and fail on them; say which and why now
+            for (Images.Skipped s : listing.skipped()) {
+                if (isImage(s.path()) || s.reason().startsWith("cannot")) {
+                    problems.add(s);
+                }
             }
         }
         if (samples.isEmpty()) {
             throw new TorchsightException(root + " holds no images (" + String.join(", ", EXTENSIONS) + ")");
         }
-        return new ImageFolder(classes, samples);
+        return new ImageFolder(classes, samples, problems);
     }
 
     private static boolean isImage(Path p) {
         String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
         return EXTENSIONS.stream().anyMatch(name::endsWith);
+    }
+
+    /**
+     * Entries with an image name that are not readable files (dangling links, FIFOs, unreadable
+     * folders): not samples, but a data set with them is not the one on disk.
+     */
+    public List<Images.Skipped> problems() {
+        return problems;
     }
 
     /** Class names, sorted; index = label. */

@@ -19,9 +19,17 @@ public final class EmbeddingWriter {
 
     /** Writes {@code x,y[,label]} rows (.csv) or a JSON document with points and run metadata (.json). */
     public static void write(Embedding e, Labels labels, Path file) {
+        try (AtomicFiles.Transaction files = new AtomicFiles.Transaction()) {
+            write(e, labels, file, files);
+            files.commit();
+        }
+    }
+
+    /** As {@link #write(Embedding, Labels, Path)}, as part of {@code files} (it appears on commit). */
+    public static void write(Embedding e, Labels labels, Path file, AtomicFiles.Transaction files) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".csv")) {
-            AtomicFiles.write(file, tmp -> {
+            files.stage(file, tmp -> {
                 try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                     w.write(labels == null ? "x,y\n" : "x,y,label\n");
                     for (int i = 0; i < e.size(); i++) {
@@ -39,25 +47,34 @@ public final class EmbeddingWriter {
         } else if (name.endsWith(".json")) {
             JsonObject root = new JsonObject();
             root.addProperty("method", e.method().cliName());
-            root.addProperty("perplexity", e.perplexity());
+            number(root, "perplexity", e.perplexity());
             root.addProperty("iterations", e.iterations());
-            root.addProperty("klDivergence", e.klDivergence());
-            root.addProperty("elapsedSeconds", e.elapsedSeconds());
+            number(root, "klDivergence", e.klDivergence());
+            number(root, "elapsedSeconds", e.elapsedSeconds());
             JsonArray points = new JsonArray();
             for (int i = 0; i < e.size(); i++) {
                 JsonObject p = new JsonObject();
-                p.addProperty("x", e.x(i));
-                p.addProperty("y", e.y(i));
+                number(p, "x", e.x(i));
+                number(p, "y", e.y(i));
                 if (labels != null) {
                     p.addProperty("label", labels.classNames().get(labels.codes()[i]));
                 }
                 points.add(p);
             }
             root.add("points", points);
-            String json = new GsonBuilder().setPrettyPrinting().create().toJson(root);
-            AtomicFiles.write(file, tmp -> Files.writeString(tmp, json, StandardCharsets.UTF_8));
+            String json = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
+            files.stage(file, tmp -> Files.writeString(tmp, json, StandardCharsets.UTF_8));
         } else {
-            throw new TorchsightException("unknown embedding format: " + file.getFileName() + "; use a .csv or .json file name");
+            throw new TorchsightException(TorchsightException.Kind.OUTPUT, file, "unknown embedding format: " + file.getFileName() + "; use a .csv or .json file name");
+        }
+    }
+
+    /** JSON has no NaN or Infinity: such a value is written as null. */
+    private static void number(JsonObject o, String key, double value) {
+        if (Double.isFinite(value)) {
+            o.addProperty(key, value);
+        } else {
+            o.add(key, com.google.gson.JsonNull.INSTANCE);
         }
     }
 

@@ -29,8 +29,8 @@ public final class ScatterPlot {
     private final Embedding embedding;
     private final Labels labels;
     private String title = "t-SNE";
-    private int width = 900;
-    private int height = 760;
+    private int width = DEFAULT_WIDTH;
+    private int height = DEFAULT_HEIGHT;
     private int dpi = 150;
     private int markerSize = 4;
 
@@ -53,17 +53,50 @@ public final class ScatterPlot {
         return this;
     }
 
+    /** Smallest and largest PNG resolution. */
+    public static final int MIN_DPI = 36;
+    /** Largest PNG resolution. */
+    public static final int MAX_DPI = 1200;
+    private static final int DEFAULT_WIDTH = 900;
+    private static final int DEFAULT_HEIGHT = 760;
+
     /** Resolution of PNG output (default 150). */
     public ScatterPlot optDpi(int dpi) {
-        if (dpi < 36 || dpi > 1200) {
-            throw new TorchsightException("DPI must be between 36 and 1200, got " + dpi);
-        }
+        requireDpi(dpi, width, height);
         this.dpi = dpi;
         return this;
     }
 
+    /**
+     * Fails unless a PNG of the default size at {@code dpi} can be drawn: the resolution is in range
+     * and the image fits in the Java heap. Lets a caller check before a long run.
+     */
+    public static void requireDpi(int dpi) {
+        requireDpi(dpi, DEFAULT_WIDTH, DEFAULT_HEIGHT);
+    }
+
+    private static void requireDpi(int dpi, int width, int height) {
+        if (dpi < MIN_DPI || dpi > MAX_DPI) {
+            throw new TorchsightException(TorchsightException.Kind.DPI, dpi,
+                    "DPI must be between " + MIN_DPI + " and " + MAX_DPI + ", got " + dpi);
+        }
+        long pixels = (long) Math.ceil(width * dpi / 72.0) * (long) Math.ceil(height * dpi / 72.0);
+        long bytes = pixels * 8;  // the ARGB raster and the encoder's working copy
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap) {
+            throw new TorchsightException(TorchsightException.Kind.DPI, dpi, String.format(Locale.ROOT,
+                    "a plot at %d DPI needs %d MiB but the Java heap is %d MiB; use a lower DPI or raise the heap "
+                            + "(java -Xmx8g -jar ...)", dpi, bytes >> 20, heap >> 20));
+        }
+    }
+
     /** Plot size in points (1/72 inch; default 900 x 760). */
     public ScatterPlot optSize(int width, int height) {
+        if (width < 1 || height < 1 || width > 20_000 || height > 20_000) {
+            throw new TorchsightException(TorchsightException.Kind.GENERAL, width + "x" + height,
+                    "plot size must be between 1 and 20000 points per side, got " + width + " x " + height);
+        }
+        requireDpi(dpi, width, height);
         this.width = width;
         this.height = height;
         return this;
@@ -119,13 +152,25 @@ public final class ScatterPlot {
 
     /** Writes the plot as PNG or SVG, chosen by the file's extension; atomically. */
     public void save(Path file) {
+        try (AtomicFiles.Transaction files = new AtomicFiles.Transaction()) {
+            save(file, files);
+            files.commit();
+        }
+    }
+
+    /**
+     * Writes the plot (PNG or SVG, by the file's extension) as part of {@code files}: it appears under
+     * its name when the transaction commits.
+     */
+    public void save(Path file, AtomicFiles.Transaction files) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean svg = name.endsWith(".svg");
         if (!svg && !name.endsWith(".png")) {
-            throw new TorchsightException("unknown plot format: " + file.getFileName() + "; use a .png or .svg file name");
+            throw new TorchsightException(TorchsightException.Kind.OUTPUT, file, "unknown plot format: "
+                    + file.getFileName() + "; use a .png or .svg file name");
         }
         XYChart chart = chart();
-        AtomicFiles.write(file, tmp -> {
+        files.stage(file, tmp -> {
             if (svg) {
                 VectorGraphicsEncoder.saveVectorGraphic(chart, tmp.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
             } else {

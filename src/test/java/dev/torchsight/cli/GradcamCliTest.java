@@ -85,10 +85,10 @@ class GradcamCliTest {
         assertEquals("thing number " + cls, targets.get(0).getAsJsonObject().get("label").getAsString());
         assertTrue(targets.get(0).getAsJsonObject().get("score").getAsDouble()
                 >= targets.get(1).getAsJsonObject().get("score").getAsDouble(), "top-k in score order");
-        Mat overlay = opencv_imgcodecs.imread(out.resolve("a.top1.cam.jpg").toString());
+        Mat overlay = opencv_imgcodecs.imread(out.resolve("a.png.top1.cam.jpg").toString());
         assertEquals(90, overlay.rows(), "overlay at the original image size");
         assertEquals(120, overlay.cols());
-        NpyFile map = NpyFile.read(out.resolve("nested/c.top2.cam.npy"));
+        NpyFile map = NpyFile.read(out.resolve("nested/c.png.top2.cam.npy"));
         assertEquals(50, map.shape()[0]);
         assertEquals(70, map.shape()[1]);
         float max = 0;
@@ -108,7 +108,7 @@ class GradcamCliTest {
         assertEquals(1, lines.length, r.err());
         assertTrue(lines[0].contains(hint), "expected '" + hint + "' in " + lines[0]);
         assertFalse(Files.exists(out.resolve("report.json")), "no report after a fatal error");
-        assertFalse(Files.exists(out.resolve("a.cam.jpg")), "no overlay after a fatal error");
+        assertFalse(Files.exists(out), "no output folder after a fatal error");
     }
 
     @Test
@@ -159,7 +159,7 @@ class GradcamCliTest {
         CliRunner.Result ok = run("gradcam", "--model", tuple.toString(), "--image", images.toString(), "--size", "64",
                 "--layer", "net.layer4", "--out", out.toString(), "--quiet", "--output-index", "1");
         assertEquals(0, ok.code(), ok.err());
-        assertTrue(Files.exists(out.resolve("a.cam.jpg")));
+        assertTrue(Files.exists(out.resolve("a.png.cam.jpg")));
     }
 
     @Test
