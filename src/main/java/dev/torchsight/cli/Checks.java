@@ -1,5 +1,6 @@
 package dev.torchsight.cli;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.io.AtomicFiles;
@@ -12,6 +13,10 @@ import org.bytedeco.javacpp.Pointer;
  * bad value costs a line, not a run (or a hang, or a native crash). Each message names the flag.
  */
 final class Checks {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
     /** Largest network input side (pixels): 4096 x 4096 x 3 floats is 192 MiB per image. */
     static final int MAX_SIZE = 4096;
     /** Smallest network input side; below it no CNN keeps a spatial map. */

@@ -494,7 +494,7 @@ class DataFileFuzzTest {
         }
         if (r.code() == 0) {
             assertTrue(c.expect() != Expect.FAIL, "accepted a bad file: " + what);
-            List<String> wanted = c.role() == Role.CLASS_NAMES ? List.of("image.cam.jpg", "report.json")
+            List<String> wanted = c.role() == Role.CLASS_NAMES ? List.of("image.png.cam.jpg", "report.json")
                     : List.of("plot.png", "xy.csv");
             assertEquals(wanted, written, "a run that succeeds writes all its outputs: " + what);
             return;
