@@ -54,6 +54,7 @@ final class DemoCommand implements Callable<Integer> {
      */
     static final String LAYER = "hidden";
     static final int HIDDEN = 32;
+    private static final String WHAT = "Features of the " + HIDDEN + "-unit hidden layer";
     /** Grad-CAM layer: conv2's 14x14 maps localise better than conv3's once fc reads a flattened map. */
     static final String CAM_LAYER = System.getProperty("torchsight.demo.camLayer", "conv2");
 
@@ -119,9 +120,9 @@ final class DemoCommand implements Callable<Integer> {
             try (Model untrained = Model.load(untrainedFile)) {
                 before = embed(features(untrained, valX, val), LAYER + " (untrained)");
             }
-            plot(before, valLabels, LAYER + " features, untrained", "tsne-untrained.png");
+            plot(before, valLabels, "hidden layer, untrained", "tsne-untrained.png");
             double accBefore = NeighborAccuracy.of(before, valLabels.codes(), 10);
-            page.add("tsne-untrained.png", caption(LAYER + " features of the untrained network", before, accBefore));
+            page.add("tsne-untrained.png", caption(WHAT + " of the untrained network", before, accBefore));
 
             log.printf("3/5 training on %d images for %d epoch(s)%n", train, epochs);
             long t0 = System.nanoTime();
@@ -141,9 +142,9 @@ final class DemoCommand implements Callable<Integer> {
                 log.printf("5/5 Grad-CAM at %s for 16 validation images%n", CAM_LAYER);
                 maps = GradCam.at(trained, CAM_LAYER).explain(valX.narrow(0, 0, 16).contiguous(), Target.topClass());
             }
-            plot(after, valLabels, LAYER + " features, trained", "tsne-trained.png");
+            plot(after, valLabels, "hidden layer, trained", "tsne-trained.png");
             double accAfter = NeighborAccuracy.of(after, valLabels.codes(), 10);
-            page.add("tsne-trained.png", caption(LAYER + " features of the trained network", after, accAfter));
+            page.add("tsne-trained.png", caption(WHAT + " of the trained network", after, accAfter));
             ImageGrid.gradCam(maps, pixels, train, valLabels, 4, 112, out.resolve("gradcam-grid.png"));
             page.add("gradcam-grid.png", String.format(Locale.ROOT,
                     "Grad-CAM at %s of the trained network, with predicted (green when right) and true labels", CAM_LAYER));
