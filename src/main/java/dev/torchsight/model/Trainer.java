@@ -6,6 +6,7 @@ import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
@@ -27,7 +28,9 @@ public final class Trainer {
 
     /**
      * Trains {@code module} (train mode, parameters requiring grad) for {@code epochs} passes over
-     * (images N x C x H x W, labels N int64) in shuffled mini-batches; leaves it in eval mode.
+     * (images N x C x H x W, labels N int64) in shuffled mini-batches; leaves it in eval mode. The
+     * shuffling draws from a generator of its own seeded with {@code seed}: libtorch's global
+     * generator is left as it was.
      *
      * @param onEpoch called after each epoch with its number (1-based)
      */
@@ -44,9 +47,9 @@ public final class Trainer {
         }
         Adam adam = new Adam(params, new AdamOptions(learningRate));
         module.train(true);
-        torch.manual_seed(seed);
+        GeneratorOptional shuffle = new GeneratorOptional(torch.createCPUGenerator(seed));
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            Tensor order = torch.randperm(n);
+            Tensor order = torch.randperm(n, shuffle);
             for (long start = 0; start < n; start += batchSize) {
                 try (PointerScope scope = new PointerScope()) {
                     Tensor idx = order.narrow(0, start, Math.min(batchSize, n - start));

@@ -18,7 +18,7 @@ class DemoTest {
     Path dir;
 
     @Test
-    void fullDemoTrainsToEightyFivePercentAndTrainedFeaturesClusterBetter() throws Exception {
+    void fullDemoTrainsAndTrainedFeaturesClusterBetter() throws Exception {
         Path out = dir.resolve("demo");
         CliRunner.Result r = CliRunner.run("demo", "--out", out.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
@@ -29,7 +29,26 @@ class DemoTest {
         double accuracy = Double.parseDouble(m.group(1));
         double untrained = Double.parseDouble(m.group(2));
         double trained = Double.parseDouble(m.group(3));
-        assertTrue(accuracy >= 0.85, "validation accuracy " + accuracy);
+        // The demo embeds a 32-unit hidden layer (DemoCommand.LAYER). Measured with
+        // java -jar target/torchsight.jar demo --seed S (2 cores; taskset -c 0 gave the same numbers to the
+        // digit for seeds 0-4; "no AVX" is ATEN_CPU_CAPABILITY=default, libtorch's kernels without SIMD,
+        // standing in for another instruction set):
+        //   seed  run           accuracy  untrained  trained  gap
+        //   0     2 and 1 core  0.882     0.654      0.869    0.215
+        //   1     2 and 1 core  0.864     0.647      0.867    0.220
+        //   2     2 and 1 core  0.881     0.640      0.868    0.228
+        //   3     2 and 1 core  0.868     0.667      0.858    0.191
+        //   4     2 and 1 core  0.865     0.665      0.859    0.194
+        //   5     2 cores       0.870     0.656      0.871    0.215
+        //   0     no AVX        0.878     0.650      0.863    0.213
+        //   1     no AVX        0.864     0.646      0.867    0.221
+        //   2     no AVX        0.878     0.637      0.876    0.239
+        // Spread: accuracy 0.864-0.882, untrained 0.637-0.667, trained 0.858-0.876, gap 0.191-0.239.
+        // (conv3's features, embedded before, gave 0.772 -> 0.826 here and 0.772 -> 0.816 on AVX-512.)
+        // Bounds, each at least 2.9 times its spread below the worst run: accuracy >= 0.80 (0.85 was
+        // within 0.014 of it), trained >= 0.80, gap >= 0.05 (the smallest gap is 3.8 times that).
+        assertTrue(accuracy >= 0.80, "validation accuracy " + accuracy);
+        assertTrue(trained >= 0.80, "10-NN accuracy in t-SNE of trained features " + trained);
         assertTrue(trained - untrained >= 0.05, "10-NN in t-SNE: untrained " + untrained + ", trained " + trained);
         assertPageComplete(out);
         // The saved model is an ordinary TorchScript file for the other commands.
