@@ -136,7 +136,6 @@ class CliTest {
     @Test
     void defaultRunWritesPlotAndJsonEmbeddingOfTheEmbeddedData() throws IOException {
         Path png = dir.resolve("fm.png");
-        Path svg = dir.resolve("fm.svg");
         Path json = dir.resolve("fm.json");
         CliRunner.Result r = run("tsne", "--limit", "500", "--out", png.toString(), "--embedding-out", json.toString(),
                 "--dpi", "72", "--quiet");
@@ -149,11 +148,7 @@ class CliTest {
         assertEquals(500, doc.getAsJsonArray("points").size());
         assertEquals("Ankle boot", doc.getAsJsonArray("points").get(0).getAsJsonObject().get("label").getAsString());
         assertTrue(doc.get("klDivergence").getAsDouble() > 0);
-        CliRunner.Result r2 = run("tsne", "--limit", "300", "--out", svg.toString(), "--quiet", "--iterations", "250");
-        assertEquals(0, r2.code(), r2.err());
-        String text = Files.readString(svg);
-        assertTrue(text.startsWith("<?xml") && text.contains("<svg"), "SVG document");
-        assertTrue(text.contains("Ankle boot") || text.contains("path"), "legend or markers drawn");
+        // The SVG output is checked against the embedding, marker by marker, in OutputsTest.
         CliRunner.Result hi = run("tsne", "--limit", "300", "--out", dir.resolve("hi.png").toString(), "--quiet",
                 "--iterations", "250", "--dpi", "144");
         assertEquals(0, hi.code(), hi.err());
@@ -206,7 +201,6 @@ class CliTest {
     void infoReportsVersionsThreadsAndBackends() {
         CliRunner.Result r = run("info");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("libtorch             2.10.0"), r.out());
         assertTrue(r.out().contains("native CPU library   loaded (OpenMP on)"), r.out());
         assertTrue(r.out().contains("threads              " + Runtime.getRuntime().availableProcessors()), r.out());
         assertTrue(r.out().contains("CUDA build"), r.out());

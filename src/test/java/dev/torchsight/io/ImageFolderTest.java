@@ -52,13 +52,15 @@ class ImageFolderTest {
             for (int i = 0; i < actual.length; i++) {
                 double d = Math.abs(actual[i] - expected[i]);
                 worst = Math.max(worst, d);
-                if (d > 1.01 / 255 / 0.225) {
+                if (d > 1.5 / 255 / 0.224) {
                     off++;
                 }
             }
             System.out.printf("ImageFolder vs torchvision: max diff %.5f (one grey level = %.5f), %d of %d values off by more than one level%n",
                     worst, oneLevel, off, actual.length);
-            assertTrue(worst <= 1.01 / 255 / 0.225, "within one grey level of torchvision everywhere: " + worst);
+            // Differences come in whole grey levels (resize rounding to 8 bits): measured exactly one level
+            // (0.017507) at 2 and 1 cores and with libtorch's no-SIMD kernels; half a level of margin, two fail.
+            assertTrue(worst <= 1.5 / 255 / 0.224, "within one grey level of torchvision everywhere: " + worst);
             assertTrue(off <= actual.length / 100, off + " values differ by more than one grey level");
         }
     }
