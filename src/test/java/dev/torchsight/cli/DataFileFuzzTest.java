@@ -448,6 +448,35 @@ class DataFileFuzzTest {
         return sb.toString();
     }
 
+    @org.junit.jupiter.api.Test
+    void pathsThatAreNotReadableFilesEndInOneLine() throws IOException {
+        Path good = dir.resolve("good.npy");
+        Files.write(good, goodNpy());
+        Path folder = Files.createDirectories(dir.resolve("folder.npy"));
+        Path dangling = dir.resolve("dangling.npy");
+        Files.createSymbolicLink(dangling, dir.resolve("nowhere.npy"));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        String[][] runs = {
+            {"tsne", "--input", folder.toString()},
+            {"tsne", "--input", dangling.toString()},
+            {"tsne", "--input", dir.resolve("missing.csv").toString()},
+            {"tsne", "--input", good.toString(), "--labels", folder.toString()},
+            {"tsne", "--input", good.toString(), "--labels", dangling.toString()},
+        };
+        for (String[] run : runs) {
+            List<String> args = new ArrayList<>(Arrays.asList(run));
+            args.addAll(List.of("--quiet", "--out", out.resolve("plot.png").toString(), "--perplexity", "5"));
+            CliRunner.Result r = assertTimeoutPreemptively(LIMIT, () -> CliRunner.run(args.toArray(String[]::new)));
+            assertEquals(2, r.code(), String.join(" ", run) + ": " + r.err());
+            String line = r.err().strip();
+            assertTrue(line.startsWith("torchsight: error: ") && line.lines().count() == 1, r.err());
+            assertTrue(line.contains("not found") || line.contains("is a folder"), line);
+            try (Stream<Path> files = Files.list(out)) {
+                assertEquals(0, files.count(), "nothing written");
+            }
+        }
+    }
+
     // ---- running --------------------------------------------------------------------------------
 
     @TestFactory
