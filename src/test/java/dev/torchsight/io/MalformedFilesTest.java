@@ -199,4 +199,23 @@ class MalformedFilesTest {
         Path headerOnly = write("h.csv", "a,b\n\n".getBytes(StandardCharsets.UTF_8));
         fails(Kind.INPUT, "no data rows", () -> DataFiles.readVectors(headerOnly));
     }
+
+    @Test
+    void lineEndingsAndLinesLongerThanTheReadBufferAreRead() throws IOException {
+        Path mixed = write("m.csv", "a,b\r1,2\r\n3,4\n5,6".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, DataFiles.readVectors(mixed).values());
+        StringBuilder wide = new StringBuilder();
+        for (int row = 0; row < 2; row++) {
+            for (int c = 0; c < 30_000; c++) {
+                wide.append(c == 0 ? "" : ",").append(row * 30_000 + c);
+            }
+            wide.append("\r\n");
+        }
+        FloatMatrix m = DataFiles.readVectors(write("w.csv", wide.toString().getBytes(StandardCharsets.UTF_8)));
+        assertEquals(2, m.rows());
+        assertEquals(30_000, m.cols());
+        assertEquals(59_999f, m.values()[59_999]);
+        Path labels = write("l.txt", "a\rb\r\nc".getBytes(StandardCharsets.UTF_8));
+        assertEquals(java.util.List.of("a", "b", "c"), DataFiles.readLabels(labels, 3).classNames());
+    }
 }
