@@ -477,6 +477,46 @@ class DataFileFuzzTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void idxWithARowLimitAndSiblingLabels() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path images = dir.resolve("t-images-idx3-ubyte.gz");
+        Files.write(images, gzip(goodIdxImages()));
+        Path siblings = dir.resolve("t-labels-idx1-ubyte.gz");
+        String[] base = {"tsne", "--idx", images.toString(), "--quiet", "--out", out.resolve("plot.png").toString(),
+            "--perplexity", "3", "--iterations", "60", "--threads", "1"};
+        // the matching labels file must have one label per image in the file, also under --limit
+        Files.write(siblings, gzip(idxLabels(ROWS - 5)));
+        CliRunner.Result bad = CliRunner.run(concatArgs(base, "--limit", "12"));
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().strip().startsWith("torchsight: error: ") && bad.err().contains("25 labels"), bad.err());
+        assertEquals(0, count(out));
+        Files.write(siblings, gzip(idxLabels(ROWS)));
+        CliRunner.Result ok = CliRunner.run(concatArgs(base, "--limit", "12"));
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("t-SNE of 12 points"), ok.out());
+        Files.delete(out.resolve("plot.png"));
+        // a gzip stream cut short fails as truncated even when the limit is reached before the cut
+        byte[] gz = gzip(goodIdxImages());
+        Files.write(images, Arrays.copyOf(gz, gz.length - 20));
+        CliRunner.Result cut = CliRunner.run(concatArgs(base, "--limit", "6"));
+        assertEquals(2, cut.code(), cut.err());
+        assertTrue(cut.err().contains("truncated"), cut.err());
+        assertEquals(0, count(out));
+    }
+
+    private static long count(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.count();
+        }
+    }
+
+    private static String[] concatArgs(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     // ---- running --------------------------------------------------------------------------------
 
     @TestFactory
