@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Numeric text tables: one sample per line. What is accepted (and nothing else):
@@ -28,8 +27,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class CsvFile {
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-
     private CsvFile() {}
 
     /** Reads a numeric text table into rows of floats. */
@@ -169,7 +166,46 @@ public final class CsvFile {
 
     private static boolean isNumber(String cell) {
         String s = cell.strip().toLowerCase(Locale.ROOT);
-        return NUMBER.matcher(s).matches() || s.matches("[+-]?(nan|inf|infinity)");
+        return isDecimal(s) || s.matches("[+-]?(nan|inf|infinity)");
+    }
+
+    /** The NUMBER pattern without a regex (it runs once per cell): [+-]? (d+ .? d* | . d+) ([eE] [+-]? d+)? */
+    private static boolean isDecimal(String s) {
+        int i = 0;
+        int n = s.length();
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            i++;
+        }
+        int digits = 0;
+        while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+            digits++;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                i++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+                i++;
+            }
+            int exp = 0;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                i++;
+                exp++;
+            }
+            if (exp == 0) {
+                return false;
+            }
+        }
+        return i == n;
     }
 
     private static float parse(String raw, int line, int column, Source src) {
@@ -178,28 +214,27 @@ public final class CsvFile {
         if (cell.isEmpty()) {
             throw src.error("", where + " is empty (a missing value); fill in or drop missing values before saving");
         }
-        String lower = cell.toLowerCase(Locale.ROOT);
-        switch (lower.startsWith("+") ? lower.substring(1) : lower) {
-            case "nan", "-nan":
-                return Float.NaN;
-            case "inf", "infinity":
-                return Float.POSITIVE_INFINITY;
-            case "-inf", "-infinity":
-                return Float.NEGATIVE_INFINITY;
-            default:
-                break;
+        if (!isDecimal(cell)) {
+            String lower = cell.toLowerCase(Locale.ROOT);
+            switch (lower.startsWith("+") ? lower.substring(1) : lower) {
+                case "nan", "-nan":
+                    return Float.NaN;
+                case "inf", "infinity":
+                    return Float.POSITIVE_INFINITY;
+                case "-inf", "-infinity":
+                    return Float.NEGATIVE_INFINITY;
+                default:
+                    String shown = cell.length() > 40 ? cell.substring(0, 40) + "..." : cell;
+                    String hint = cell.matches("[+-]?\\d+,\\d+") ? " (a decimal comma? use '.')" : "";
+                    throw src.error(shown, where + ": '" + shown + "' is not a number" + hint
+                            + "; every cell after the header must be a number");
+            }
         }
-        if (!NUMBER.matcher(cell).matches()) {
-            String shown = cell.length() > 40 ? cell.substring(0, 40) + "..." : cell;
-            String hint = cell.matches("[+-]?\\d+,\\d+") ? " (a decimal comma? use '.')" : "";
-            throw src.error(shown, where + ": '" + shown + "' is not a number" + hint
-                    + "; every cell after the header must be a number");
-        }
-        double d = Double.parseDouble(cell);
-        if (Math.abs(d) > Float.MAX_VALUE) {
+        float f = Float.parseFloat(cell);  // rounded once, straight to float32
+        if (Float.isInfinite(f)) {
             String shown = cell.length() > 40 ? cell.substring(0, 40) + "..." : cell;
             throw src.error(shown, where + ": " + shown + " is beyond float32's range (3.4e38); rescale the data");
         }
-        return (float) d;
+        return f;
     }
 }

@@ -74,7 +74,7 @@ public enum DataFormat {
         if (!format.matches(head) && (format == TEXT || looks != null)) {
             throw src.error(path.getFileName(), "is not " + format.title() + " as its name says"
                     + (looks == null ? "" : ": its content looks like " + looks) + "; "
-                    + (format == TEXT && looks == null ? "save it as UTF-8 text"
+                    + (format == TEXT && (looks == null || looks.startsWith("UTF-16")) ? "save it as UTF-8 text"
                     : "name the file for what it holds (" + ACCEPTED + ")"));
         }
         return format;

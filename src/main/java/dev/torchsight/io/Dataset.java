@@ -98,7 +98,8 @@ public final class Dataset {
             shape = read.imageShape();
             labels = labelsFile != null ? DataFiles.readLabels(labelsFile, read.fileRows()) : siblingIdxLabels(file);
             if (labels != null) {
-                labels.requireCount(read.fileRows(), labelsFile != null ? labelsFile.toString() : "labels");
+                labels.requireCount(read.fileRows(), labelsFile != null ? labelsFile.toString()
+                        : "the matching *-labels-idx1-ubyte file");
                 labels = labels.head(m.rows());
             }
         }

@@ -32,7 +32,7 @@ public record FloatMatrix(int rows, int cols, float[] values) {
     /**
      * The largest magnitude t-SNE and PCA accept: they compute in float32, where squared distances and
      * covariance sums of values near 1e18 and beyond overflow (3.4e38) for a few hundred rows or columns;
-     * below 1e15 they stay finite for up to 10^8 rows or columns. Real features are many orders smaller.
+     * below 1e15 they stay finite for up to 10^7 rows and columns. Real features are many orders smaller.
      */
     public static final double MAX_MAGNITUDE = 1e15;
 

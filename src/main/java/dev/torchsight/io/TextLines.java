@@ -1,8 +1,8 @@
 package dev.torchsight.io;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +14,18 @@ import java.nio.charset.StandardCharsets;
  */
 final class TextLines implements AutoCloseable {
     private final InputFiles.Input input;
-    private final BufferedReader reader;
+    private final Reader reader;
     private final long maxLine;
+    private final char[] buf = new char[1 << 16];
+    private int pos;
+    private int end;
+    private boolean skipLf;
     private int number;
 
     TextLines(InputFiles.Input input) {
         this.input = input;
-        this.reader = new BufferedReader(new InputStreamReader(input.stream(), StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+        this.reader = new InputStreamReader(input.stream(), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
         this.maxLine = Math.min(Integer.MAX_VALUE - 8, HeapBudget.available() / 8);
     }
 
@@ -33,39 +37,60 @@ final class TextLines implements AutoCloseable {
     /** The next line without its terminator, or null at the end. */
     String next() {
         try {
-            StringBuilder line = new StringBuilder();
-            int c = reader.read();
-            if (c < 0) {
-                return null;
-            }
-            while (c >= 0 && c != '\n' && c != '\r') {
-                if (c == 0) {
-                    throw input.source().error(number + 1, "line " + (number + 1)
-                            + " holds a NUL byte: this is a binary file, not text");
+            StringBuilder line = null;
+            while (true) {
+                if (pos == end) {
+                    end = reader.read(buf, 0, buf.length);
+                    pos = 0;
+                    if (end <= 0) {
+                        end = 0;
+                        if (line == null) {
+                            return null;
+                        }
+                        return finish(line);
+                    }
                 }
-                if (c != '\uFEFF' || number > 0 || line.length() > 0) {
-                    line.append((char) c);
+                if (skipLf) {
+                    skipLf = false;
+                    if (buf[pos] == '\n') {
+                        pos++;
+                        continue;
+                    }
                 }
+                int start = pos;
+                while (pos < end && buf[pos] != '\n' && buf[pos] != '\r') {
+                    if (buf[pos] == 0) {
+                        throw input.source().error(number + 1, "line " + (number + 1)
+                                + " holds a NUL byte: this is a binary file, not text");
+                    }
+                    pos++;
+                }
+                line = line == null ? new StringBuilder(Math.max(16, pos - start)) : line;
+                line.append(buf, start, pos - start);
                 if (line.length() > maxLine) {
-                    throw input.source().error(number + 1, "line " + (number + 1) + " is longer than "
-                            + maxLine + " characters; this is not a line-based text file (or give Java more heap with -Xmx)");
+                    throw input.source().error(number + 1, "line " + (number + 1) + " is longer than " + maxLine
+                            + " characters; this is not a line-based text file (or give Java more heap with -Xmx)");
                 }
-                c = reader.read();
-            }
-            if (c == '\r') {
-                reader.mark(1);
-                if (reader.read() != '\n') {
-                    reader.reset();
+                if (pos < end) {
+                    skipLf = buf[pos] == '\r';
+                    pos++;
+                    return finish(line);
                 }
             }
-            number++;
-            return line.toString();
         } catch (CharacterCodingException e) {
             throw input.source().error(number + 1, "line " + (number + 1) + " is not UTF-8 text; "
                     + "save the file as UTF-8 (a binary file cannot be read as text)");
         } catch (IOException e) {
             throw InputFiles.Input.failure(e, input.source(), input.gzip());
         }
+    }
+
+    private String finish(StringBuilder line) {
+        number++;
+        if (number == 1 && line.length() > 0 && line.charAt(0) == '\uFEFF') {
+            line.deleteCharAt(0);
+        }
+        return line.toString();
     }
 
     @Override

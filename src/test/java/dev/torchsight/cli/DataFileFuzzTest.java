@@ -448,6 +448,75 @@ class DataFileFuzzTest {
         return sb.toString();
     }
 
+    @org.junit.jupiter.api.Test
+    void pathsThatAreNotReadableFilesEndInOneLine() throws IOException {
+        Path good = dir.resolve("good.npy");
+        Files.write(good, goodNpy());
+        Path folder = Files.createDirectories(dir.resolve("folder.npy"));
+        Path dangling = dir.resolve("dangling.npy");
+        Files.createSymbolicLink(dangling, dir.resolve("nowhere.npy"));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        String[][] runs = {
+            {"tsne", "--input", folder.toString()},
+            {"tsne", "--input", dangling.toString()},
+            {"tsne", "--input", dir.resolve("missing.csv").toString()},
+            {"tsne", "--input", good.toString(), "--labels", folder.toString()},
+            {"tsne", "--input", good.toString(), "--labels", dangling.toString()},
+        };
+        for (String[] run : runs) {
+            List<String> args = new ArrayList<>(Arrays.asList(run));
+            args.addAll(List.of("--quiet", "--out", out.resolve("plot.png").toString(), "--perplexity", "5"));
+            CliRunner.Result r = assertTimeoutPreemptively(LIMIT, () -> CliRunner.run(args.toArray(String[]::new)));
+            assertEquals(2, r.code(), String.join(" ", run) + ": " + r.err());
+            String line = r.err().strip();
+            assertTrue(line.startsWith("torchsight: error: ") && line.lines().count() == 1, r.err());
+            assertTrue(line.contains("not found") || line.contains("is a folder"), line);
+            try (Stream<Path> files = Files.list(out)) {
+                assertEquals(0, files.count(), "nothing written");
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void idxWithARowLimitAndSiblingLabels() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path images = dir.resolve("t-images-idx3-ubyte.gz");
+        Files.write(images, gzip(goodIdxImages()));
+        Path siblings = dir.resolve("t-labels-idx1-ubyte.gz");
+        String[] base = {"tsne", "--idx", images.toString(), "--quiet", "--out", out.resolve("plot.png").toString(),
+            "--perplexity", "3", "--iterations", "60", "--threads", "1"};
+        // the matching labels file must have one label per image in the file, also under --limit
+        Files.write(siblings, gzip(idxLabels(ROWS - 5)));
+        CliRunner.Result bad = CliRunner.run(concatArgs(base, "--limit", "12"));
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().strip().startsWith("torchsight: error: ") && bad.err().contains("25 labels"), bad.err());
+        assertEquals(0, count(out));
+        Files.write(siblings, gzip(idxLabels(ROWS)));
+        CliRunner.Result ok = CliRunner.run(concatArgs(base, "--limit", "12"));
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("t-SNE of 12 points"), ok.out());
+        Files.delete(out.resolve("plot.png"));
+        // a gzip stream cut short fails as truncated even when the limit is reached before the cut
+        byte[] gz = gzip(goodIdxImages());
+        Files.write(images, Arrays.copyOf(gz, gz.length - 20));
+        CliRunner.Result cut = CliRunner.run(concatArgs(base, "--limit", "6"));
+        assertEquals(2, cut.code(), cut.err());
+        assertTrue(cut.err().contains("truncated"), cut.err());
+        assertEquals(0, count(out));
+    }
+
+    private static long count(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.count();
+        }
+    }
+
+    private static String[] concatArgs(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     // ---- running --------------------------------------------------------------------------------
 
     @TestFactory

@@ -199,4 +199,37 @@ class MalformedFilesTest {
         Path headerOnly = write("h.csv", "a,b\n\n".getBytes(StandardCharsets.UTF_8));
         fails(Kind.INPUT, "no data rows", () -> DataFiles.readVectors(headerOnly));
     }
+
+    @Test
+    void lineEndingsAndLinesLongerThanTheReadBufferAreRead() throws IOException {
+        Path mixed = write("m.csv", "a,b\r1,2\r\n3,4\n5,6".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, DataFiles.readVectors(mixed).values());
+        StringBuilder wide = new StringBuilder();
+        for (int row = 0; row < 2; row++) {
+            for (int c = 0; c < 30_000; c++) {
+                wide.append(c == 0 ? "" : ",").append(row * 30_000 + c);
+            }
+            wide.append("\r\n");
+        }
+        FloatMatrix m = DataFiles.readVectors(write("w.csv", wide.toString().getBytes(StandardCharsets.UTF_8)));
+        assertEquals(2, m.rows());
+        assertEquals(30_000, m.cols());
+        assertEquals(59_999f, m.values()[59_999]);
+        Path labels = write("l.txt", "a\rb\r\nc".getBytes(StandardCharsets.UTF_8));
+        assertEquals(java.util.List.of("a", "b", "c"), DataFiles.readLabels(labels, 3).classNames());
+    }
+
+    @Test
+    void datasetLabelsMustMatchTheFileRowsEvenWithARowLimit() throws IOException {
+        Path csv = write("v.csv", "1,2\n3,4\n5,6\n7,8\n".getBytes(StandardCharsets.UTF_8));
+        Path three = write("three.txt", "a\nb\nc\n".getBytes(StandardCharsets.UTF_8));
+        Path four = write("four.txt", "a\nb\nc\nd\n".getBytes(StandardCharsets.UTF_8));
+        fails(Kind.LABELS, "3 labels but the input has 4 rows", () -> Dataset.pixels(csv, three, 3));
+        Dataset d = Dataset.pixels(csv, four, 2);
+        assertEquals(2, d.size());
+        assertArrayEquals(new int[] {0, 1}, d.labels().codes());
+        // the embedded set: one label per image used, or one per embedded image
+        fails(Kind.LABELS, "3 labels but the input has 10000 rows", () -> Dataset.pixels(null, three, 50));
+        assertEquals(3, Dataset.pixels(null, three, 3).labels().size());
+    }
 }
