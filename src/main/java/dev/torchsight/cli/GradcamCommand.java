@@ -75,7 +75,10 @@ final class GradcamCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--out", defaultValue = "gradcam-out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "gradcam-out", paramLabel = "DIR",
+            description = {"Output folder (default: ${DEFAULT-VALUE}): report.json and, per image, its path in the input",
+                "folder with its extension kept plus .cam.jpg (x.png -> x.png.cam.jpg, a/x.jpg -> a/x.jpg.cam.jpg;",
+                ".topK.cam.jpg with --top-k). Every file appears at the end of a successful run, none after a failure."})
     Path out;
 
     @Option(names = "--alpha", defaultValue = "0.5", description = "Heatmap weight in the overlay (default: ${DEFAULT-VALUE}).")
