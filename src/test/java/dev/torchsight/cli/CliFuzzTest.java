@@ -47,6 +47,7 @@ class CliFuzzTest {
     static Path emptyDir;
     static Path badImages;
     static List<String> badImageNames;
+    static Path fifo;
 
     @BeforeAll
     static void fixtures() throws IOException {
@@ -91,6 +92,12 @@ class CliFuzzTest {
         Files.createDirectories(badImages.resolve("folder.png"));
         Files.createSymbolicLink(badImages.resolve("dangling.png"), fx.resolve("nowhere.png"));
         badImageNames = names(badImages);
+        fifo = fx.resolve("fifo.png");
+        try {
+            new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+        } catch (IOException | InterruptedException e) {
+            // no mkfifo here: the FIFO cases are left out
+        }
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -251,6 +258,14 @@ class CliFuzzTest {
             throw new java.io.UncheckedIOException(e);
         }
         cases.add(new Case("gradcam --image a text file", with(gradcam(), "--image", file.toString())));
+        if (Files.exists(fifo)) {  // reading a FIFO would block forever: it must be refused, not opened
+            cases.add(new Case("gradcam --image a FIFO", with(gradcam(), "--image", fifo.toString())));
+            cases.add(new Case("gradcam --labels a FIFO", with(gradcam(), "--labels", fifo.toString())));
+            cases.add(new Case("gradcam --model a FIFO", with(gradcam(), "--model", fifo.toString())));
+            cases.add(new Case("tsne --input a FIFO", with(tsne(), "--input", fifo.toString())));
+            cases.add(new Case("tsne --labels a FIFO", with(tsne(), "--labels", fifo.toString())));
+            cases.add(new Case("tsne --out a FIFO", with(tsne(), "--out", fifo.toString())));
+        }
         cases.add(new Case("tsne --images empty folder", with(tsneImages(), "--images", emptyDir.toString())));
         cases.add(new Case("tsne --images a file", with(tsneImages(), "--images", good.toString())));
         cases.add(new Case("tsne --images with bad images", with(tsneImages(), "--images", fx.toString())));
