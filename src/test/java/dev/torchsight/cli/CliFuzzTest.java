@@ -48,6 +48,7 @@ class CliFuzzTest {
     static Path badImages;
     static List<String> badImageNames;
     static Path fifo;
+    static List<Path> oddModels = new ArrayList<>();
 
     @BeforeAll
     static void fixtures() throws IOException {
@@ -72,6 +73,13 @@ class CliFuzzTest {
         textModel = Files.writeString(fx.resolve("text.pt"), "def forward(x): return x\n");
         tupleModel = CliFixtures.wrappedModel(fx.resolve("tuple.pt"), "Tuple[Tensor, Tensor]", "return (x.mean(), y)");
         dictModel = CliFixtures.wrappedModel(fx.resolve("dict.pt"), "Dict[str, Tensor]", "return {'logits': y}");
+        String[][] odd = {{"Tensor", "return y.unsqueeze(2)"}, {"Tensor", "return y[:, :0]"}, {"Tensor", "return y.sum()"},
+            {"Tensor", "return y.long()"}, {"Tensor", "return y.detach()"},
+            {"Tensor", "return torch.mm(y, x.flatten(1))"}, {"int", "return 3"}, {"List[Tensor]", "return [y]"},
+            {"str", "return 'logits'"}, {"Tensor", "return torch.cat([y, y], 0)"}};
+        for (int i = 0; i < odd.length; i++) {
+            oddModels.add(CliFixtures.wrappedModel(fx.resolve("odd" + i + ".pt"), odd[i][0], odd[i][1]));
+        }
         file = Files.writeString(fx.resolve("plain.txt"), "a file, not a folder");
         emptyDir = Files.createDirectories(fx.resolve("empty"));
         badImages = fx.resolve("bad");
@@ -281,6 +289,23 @@ class CliFuzzTest {
                 with(with(with(gradcam(), "--model", tupleModel.toString()), "--layer", "net.layer4"), "--output-index", "2")));
         cases.add(new Case("gradcam tuple model --output-index 0 (not class scores)",
                 with(with(with(gradcam(), "--model", tupleModel.toString()), "--layer", "net.layer4"), "--output-index", "0")));
+        String[][] odd = {
+            {"3-D output", "Tensor", "return y.unsqueeze(2)"},
+            {"no classes", "Tensor", "return y[:, :0]"},
+            {"one number per batch", "Tensor", "return y.sum()"},
+            {"integer scores", "Tensor", "return y.long()"},
+            {"detached scores", "Tensor", "return y.detach()"},
+            {"forward raises", "Tensor", "return torch.mm(y, x.flatten(1))"},
+            {"an int", "int", "return 3"},
+            {"a list", "List[Tensor]", "return [y]"},
+            {"a string", "str", "return 'logits'"},
+            {"a wrong batch size", "Tensor", "return torch.cat([y, y], 0)"},
+        };
+        for (int i = 0; i < odd.length; i++) {
+            Path m = oddModels.get(i);
+            cases.add(new Case("gradcam model returning " + odd[i][0],
+                    with(with(gradcam(), "--model", m.toString()), "--layer", "net.layer4")));
+        }
         cases.add(new Case("gradcam --layer missing", with(gradcam(), "--layer", "layer44")));
         cases.add(new Case("gradcam --layer ''", with(gradcam(), "--layer", "")));
         cases.add(new Case("gradcam --layer fc (no map)", with(gradcam(), "--layer", "fc")));
