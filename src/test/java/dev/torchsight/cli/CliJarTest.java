@@ -98,11 +98,18 @@ class CliJarTest {
         Files.write(images.resolve("truncated.png"), java.util.Arrays.copyOf(Files.readAllBytes(good), 100));
         Files.write(images.resolve("huge.png"), CliFixtures.pngDeclaring(60000, 60000));
         Files.write(images.resolve("huge.jpg"), CliFixtures.jpegDeclaring(60000, 60000));
+        for (String ext : new String[] {"jpg", "bmp", "tif", "webp", "ppm"}) {
+            Path whole = CliFixtures.image(dir.resolve("whole." + ext), 64, 64, 7);
+            byte[] bytes = Files.readAllBytes(whole);
+            Files.write(images.resolve("half." + ext), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        }
         Path out = dir.resolve("out");
         Run r = java("gradcam", "--model", CliFixtures.MODEL, "--image", images.toString(), "--size", "32", "--out",
                 out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals("", r.err(), "no native chatter and no progress bar when stderr is not a terminal");
-        assertEquals(3, CliOutputsTest.strictJson(out.resolve("report.json")).get("skippedCount").getAsInt());
+        var report = CliOutputsTest.strictJson(out.resolve("report.json"));
+        assertEquals(1, report.get("images").getAsInt(), report.toString());
+        assertEquals(8, report.get("skippedCount").getAsInt(), "3 bad and 5 half files: " + report.get("skipped"));
     }
 }
