@@ -225,6 +225,12 @@ final class GradcamCommand implements Callable<Integer> {
         }
         for (String name : names) {
             Path file = out.resolve(name);
+            try {
+                AtomicFiles.requireNameLength(file);
+            } catch (TorchsightException e) {
+                throw new TorchsightException(Kind.OUTPUT, file, "--out: " + e.getMessage()
+                        + " (an input's name is too long for its output name; rename the input)");
+            }
             if (Files.isDirectory(file)) {
                 throw new TorchsightException(Kind.OUTPUT, file, "--out: " + file + " is a folder, but this run writes a file "
                         + "there; remove it or choose another --out folder");

@@ -48,6 +48,7 @@ class CliFuzzTest {
     static Path badImages;
     static List<String> badImageNames;
     static Path fifo;
+    static Path longName;
     static List<Path> oddModels = new ArrayList<>();
 
     @BeforeAll
@@ -100,6 +101,7 @@ class CliFuzzTest {
         Files.createDirectories(badImages.resolve("folder.png"));
         Files.createSymbolicLink(badImages.resolve("dangling.png"), fx.resolve("nowhere.png"));
         badImageNames = names(badImages);
+        longName = Files.copy(good, fx.resolve("n".repeat(248) + ".png"));  // 252 bytes: +".cam.jpg" is too long
         fifo = fx.resolve("fifo.png");
         try {
             new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
@@ -327,6 +329,10 @@ class CliFuzzTest {
         cases.add(new Case("tsne --out .png only", with(tsne(), "--out", OUT + "/.png")));
         cases.add(new Case("tsne --out under a file", with(tsne(), "--out", file.resolve("plot.png").toString())));
         cases.add(new Case("tsne --out in /proc", with(tsne(), "--out", "/proc/torchsight/plot.png")));
+        cases.add(new Case("tsne --out with a 300-byte name", with(tsne(), "--out", OUT + "/" + "p".repeat(296) + ".png")));
+        cases.add(new Case("tsne --embedding-out with a 300-byte name",
+                with(tsne(), "--embedding-out", OUT + "/" + "e".repeat(296) + ".csv")));
+        cases.add(new Case("gradcam an input whose output name is too long", with(gradcam(), "--image", longName.toString())));
         cases.add(new Case("tsne --embedding-out .txt", with(tsne(), "--embedding-out", OUT + "/emb.txt")));
         cases.add(new Case("tsne --embedding-out a folder", with(tsne(), "--embedding-out", emptyDir.toString())));
         cases.add(new Case("tsne --embedding-out under a file", with(tsne(), "--embedding-out", file.resolve("e.csv").toString())));
