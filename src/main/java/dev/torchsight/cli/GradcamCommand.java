@@ -81,7 +81,10 @@ final class GradcamCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--out", defaultValue = "gradcam-out", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = "gradcam-out", paramLabel = "DIR",
+            description = {"Output folder (default: ${DEFAULT-VALUE}): report.json and, per image, its path in the input",
+                "folder with its extension kept plus .cam.jpg (x.png -> x.png.cam.jpg, a/x.jpg -> a/x.jpg.cam.jpg;",
+                ".topK.cam.jpg with --top-k). Every file appears at the end of a successful run, none after a failure."})
     Path out;
 
     @Option(names = "--alpha", defaultValue = "0.5", description = "Heatmap weight in the overlay (default: ${DEFAULT-VALUE}).")
@@ -228,6 +231,12 @@ final class GradcamCommand implements Callable<Integer> {
         }
         for (String name : names) {
             Path file = out.resolve(name);
+            try {
+                AtomicFiles.requireNameLength(file);
+            } catch (TorchsightException e) {
+                throw new TorchsightException(Kind.OUTPUT, file, "--out: " + e.getMessage()
+                        + " (an input's name is too long for its output name; rename the input)");
+            }
             if (Files.isDirectory(file)) {
                 throw new TorchsightException(Kind.OUTPUT, file, "--out: " + file + " is a folder, but this run writes a file "
                         + "there; remove it or choose another --out folder");

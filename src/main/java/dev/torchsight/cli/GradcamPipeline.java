@@ -157,7 +157,7 @@ final class GradcamPipeline {
                 if (batch.tensor() == null) {
                     batch.close();
                 } else {
-                    List<CamResult> maps = cam.explain(batch.tensor(), target);
+                    List<CamResult> maps = explain(batch);
                     done += batch.images().size();
                     writes.add(io.submit(() -> {
                         try (batch) {
@@ -176,6 +176,26 @@ final class GradcamPipeline {
             io.shutdownNow();
         }
         return done;
+    }
+
+    /**
+     * The CAMs of one batch. libtorch failing inside the user's model or its output (integer scores, a
+     * detached output...) is a problem of that model, reported with libtorch's own reason; only
+     * libtorch's errors are mapped so (JavaCPP raises them as plain RuntimeException), never Java defects.
+     */
+    private List<CamResult> explain(Decoded batch) {
+        try {
+            return cam.explain(batch.tensor(), target);
+        } catch (TorchsightException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (e.getClass() != RuntimeException.class) {
+                throw e;
+            }
+            String reason = e.getMessage() == null ? "unknown error" : e.getMessage().strip().split("\\R")[0];
+            throw new TorchsightException(TorchsightException.Kind.MODEL, null, "Grad-CAM failed on this model: "
+                    + reason + "; its forward must return float class scores (N x classes) computed from the input", e);
+        }
     }
 
     private java.util.concurrent.Callable<Decoded> decodeTask(List<Path> chunk) {

@@ -61,7 +61,7 @@ public final class Main {
         });
         cli.setParameterExceptionHandler((ex, params) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("torchsight: error: " + ex.getMessage() + " (see: "
+            cmd.getErr().println("torchsight: error: " + FlagHints.oneLine(ex.getMessage()) + " (see: "
                     + cmd.getCommandSpec().qualifiedName() + " --help)");
             return EXIT_USAGE;
         });

@@ -75,7 +75,20 @@ public final class AtomicFiles {
         if (parent == null) {
             throw new TorchsightException(Kind.OUTPUT, target, target + " is not a file name");
         }
+        requireNameLength(absolute);
         requireWritableFolder(parent);
+    }
+
+    /** Most bytes in one file name on common file systems (ext4, XFS, APFS, NTFS in UTF-16 units). */
+    public static final int MAX_NAME_BYTES = 255;
+
+    /** Fails unless the file name of {@code file} fits the file system's limit (checked up front, not at the rename). */
+    public static void requireNameLength(Path file) {
+        Path name = file.getFileName();
+        if (name != null && name.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            throw new TorchsightException(Kind.OUTPUT, file, "the file name " + name.toString().substring(0, 40)
+                    + "... is longer than " + MAX_NAME_BYTES + " bytes; use a shorter name");
+        }
     }
 
     /**

@@ -87,6 +87,14 @@ record ImageHeader(String format, long width, long height) {
                 p += 12 + (int) length;
             }
         }
+        if (header.format().equals("BMP")) {
+            requireBmpPixels(b, header);
+            return;
+        }
+        if (header.format().equals("PNM")) {
+            requirePnmPixels(b, header);
+            return;
+        }
         if (header.format().equals("JPEG")) {
             int scan = scanStart(b);
             for (int i = b.length - 2; i >= scan; i--) {
@@ -145,6 +153,98 @@ record ImageHeader(String format, long width, long height) {
         if (produced == 0 || (expected >= 0 && produced < expected)) {
             throw new Invalid("truncated PNG (image data incomplete)");
         }
+    }
+
+    /** An uncompressed BMP must hold every row its header declares (OpenCV would log its read error). */
+    private static void requireBmpPixels(byte[] b, ImageHeader header) throws Invalid {
+        long dib = le32(b, 14);
+        int bits;
+        long compression = 0;
+        if (dib == 12) {
+            need(b, 26, "BMP");
+            bits = le16(b, 24);
+        } else {
+            need(b, 34, "BMP");
+            bits = le16(b, 28);
+            compression = le32(b, 30);
+        }
+        if (compression != 0 && compression != 3) {
+            return;  // run-length encoded: its size is not fixed by the header
+        }
+        if (bits != 1 && bits != 4 && bits != 8 && bits != 16 && bits != 24 && bits != 32) {
+            throw new Invalid("corrupt BMP (" + bits + " bits per pixel)");
+        }
+        long stride = (header.width() * bits + 31) / 32 * 4;
+        long needed = le32(b, 10) + stride * header.height();
+        if (needed > b.length) {
+            throw new Invalid("truncated BMP (" + b.length + " of " + needed + " bytes)");
+        }
+    }
+
+    /** A PNM must hold every sample its header declares (OpenCV would log its read error). */
+    private static void requirePnmPixels(byte[] b, ImageHeader header) throws Invalid {
+        char kind = (char) b[1];
+        int[] at = {2};
+        long width = token(b, at);
+        long height = token(b, at);
+        long max = kind == '1' || kind == '4' ? 1 : token(b, at);
+        if (width != header.width() || height != header.height() || max < 1 || max > 65535) {
+            throw new Invalid("corrupt PNM header");
+        }
+        long channels = kind == '3' || kind == '6' ? 3 : 1;
+        long samples = width * height * channels;
+        if (kind >= '4') {
+            long bytes = kind == '4' ? (width + 7) / 8 * height : samples * (max > 255 ? 2 : 1);
+            if (at[0] + 1 + bytes > b.length) {
+                throw new Invalid("truncated PNM (" + (b.length - at[0] - 1) + " of " + bytes + " data bytes)");
+            }
+            return;
+        }
+        long found = 0;
+        for (int i = at[0]; i < b.length && found < samples; ) {
+            if (b[i] == '#') {
+                while (i < b.length && b[i] != '\n' && b[i] != '\r') {
+                    i++;
+                }
+            } else if (kind == '1' && (b[i] == '0' || b[i] == '1')) {
+                found++;
+                i++;
+            } else if (b[i] >= '0' && b[i] <= '9') {
+                found++;
+                while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                    i++;
+                }
+            } else {
+                i++;
+            }
+        }
+        if (found < samples) {
+            throw new Invalid("truncated PNM (" + found + " of " + samples + " samples)");
+        }
+    }
+
+    /** The next decimal number of a PNM header, skipping white space and comments; advances {@code at[0]}. */
+    private static long token(byte[] b, int[] at) throws Invalid {
+        int p = at[0];
+        while (p < b.length && (Character.isWhitespace(b[p]) || b[p] == '#')) {
+            if (b[p] == '#') {
+                while (p < b.length && b[p] != '\n' && b[p] != '\r') {
+                    p++;
+                }
+            } else {
+                p++;
+            }
+        }
+        int start = p;
+        long v = 0;
+        while (p < b.length && b[p] >= '0' && b[p] <= '9' && p - start < 12) {
+            v = v * 10 + (b[p++] - '0');
+        }
+        if (p == start || p >= b.length || !Character.isWhitespace(b[p])) {
+            throw new Invalid("truncated or corrupt PNM header");
+        }
+        at[0] = p;
+        return v;
     }
 
     /** Position just after the first start-of-scan segment header of a JPEG. */

@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.QualifiedName;
 
 /** Files the CLI tests feed to torchsight: good and malformed images, odd TorchScript models. */
-final class CliFixtures {
+public final class CliFixtures {
     static final String MODEL = "src/test/resources/gradcam/small_resnet_scripted.pt";
 
     private CliFixtures() {}
@@ -38,7 +38,7 @@ final class CliFixtures {
     }
 
     /** A PNG whose header declares {@code width x height} pixels (valid signature, IHDR with CRC, IEND). */
-    static byte[] pngDeclaring(long width, long height) {
+    public static byte[] pngDeclaring(long width, long height) {
         ByteBuffer ihdr = ByteBuffer.allocate(13).order(ByteOrder.BIG_ENDIAN);
         ihdr.putInt((int) width).putInt((int) height).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -47,6 +47,9 @@ class CliFuzzTest {
     static Path emptyDir;
     static Path badImages;
     static List<String> badImageNames;
+    static Path fifo;
+    static Path longName;
+    static List<Path> oddModels = new ArrayList<>();
 
     @BeforeAll
     static void fixtures() throws IOException {
@@ -71,6 +74,13 @@ class CliFuzzTest {
         textModel = Files.writeString(fx.resolve("text.pt"), "def forward(x): return x\n");
         tupleModel = CliFixtures.wrappedModel(fx.resolve("tuple.pt"), "Tuple[Tensor, Tensor]", "return (x.mean(), y)");
         dictModel = CliFixtures.wrappedModel(fx.resolve("dict.pt"), "Dict[str, Tensor]", "return {'logits': y}");
+        String[][] odd = {{"Tensor", "return y.unsqueeze(2)"}, {"Tensor", "return y[:, :0]"}, {"Tensor", "return y.sum()"},
+            {"Tensor", "return y.long()"}, {"Tensor", "return y.detach()"},
+            {"Tensor", "return torch.mm(y, x.flatten(1))"}, {"int", "return 3"}, {"List[Tensor]", "return [y]"},
+            {"str", "return 'logits'"}, {"Tensor", "return torch.cat([y, y], 0)"}};
+        for (int i = 0; i < odd.length; i++) {
+            oddModels.add(CliFixtures.wrappedModel(fx.resolve("odd" + i + ".pt"), odd[i][0], odd[i][1]));
+        }
         file = Files.writeString(fx.resolve("plain.txt"), "a file, not a folder");
         emptyDir = Files.createDirectories(fx.resolve("empty"));
         badImages = fx.resolve("bad");
@@ -91,6 +101,13 @@ class CliFuzzTest {
         Files.createDirectories(badImages.resolve("folder.png"));
         Files.createSymbolicLink(badImages.resolve("dangling.png"), fx.resolve("nowhere.png"));
         badImageNames = names(badImages);
+        longName = Files.copy(good, fx.resolve("n".repeat(248) + ".png"));  // 252 bytes: +".cam.jpg" is too long
+        fifo = fx.resolve("fifo.png");
+        try {
+            new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+        } catch (IOException | InterruptedException e) {
+            // no mkfifo here: the FIFO cases are left out
+        }
     }
 
     private static List<String> names(Path dir) throws IOException {
@@ -251,6 +268,14 @@ class CliFuzzTest {
             throw new java.io.UncheckedIOException(e);
         }
         cases.add(new Case("gradcam --image a text file", with(gradcam(), "--image", file.toString())));
+        if (Files.exists(fifo)) {  // reading a FIFO would block forever: it must be refused, not opened
+            cases.add(new Case("gradcam --image a FIFO", with(gradcam(), "--image", fifo.toString())));
+            cases.add(new Case("gradcam --labels a FIFO", with(gradcam(), "--labels", fifo.toString())));
+            cases.add(new Case("gradcam --model a FIFO", with(gradcam(), "--model", fifo.toString())));
+            cases.add(new Case("tsne --input a FIFO", with(tsne(), "--input", fifo.toString())));
+            cases.add(new Case("tsne --labels a FIFO", with(tsne(), "--labels", fifo.toString())));
+            cases.add(new Case("tsne --out a FIFO", with(tsne(), "--out", fifo.toString())));
+        }
         cases.add(new Case("tsne --images empty folder", with(tsneImages(), "--images", emptyDir.toString())));
         cases.add(new Case("tsne --images a file", with(tsneImages(), "--images", good.toString())));
         cases.add(new Case("tsne --images with bad images", with(tsneImages(), "--images", fx.toString())));
@@ -266,6 +291,23 @@ class CliFuzzTest {
                 with(with(with(gradcam(), "--model", tupleModel.toString()), "--layer", "net.layer4"), "--output-index", "2")));
         cases.add(new Case("gradcam tuple model --output-index 0 (not class scores)",
                 with(with(with(gradcam(), "--model", tupleModel.toString()), "--layer", "net.layer4"), "--output-index", "0")));
+        String[][] odd = {
+            {"3-D output", "Tensor", "return y.unsqueeze(2)"},
+            {"no classes", "Tensor", "return y[:, :0]"},
+            {"one number per batch", "Tensor", "return y.sum()"},
+            {"integer scores", "Tensor", "return y.long()"},
+            {"detached scores", "Tensor", "return y.detach()"},
+            {"forward raises", "Tensor", "return torch.mm(y, x.flatten(1))"},
+            {"an int", "int", "return 3"},
+            {"a list", "List[Tensor]", "return [y]"},
+            {"a string", "str", "return 'logits'"},
+            {"a wrong batch size", "Tensor", "return torch.cat([y, y], 0)"},
+        };
+        for (int i = 0; i < odd.length; i++) {
+            Path m = oddModels.get(i);
+            cases.add(new Case("gradcam model returning " + odd[i][0],
+                    with(with(gradcam(), "--model", m.toString()), "--layer", "net.layer4")));
+        }
         cases.add(new Case("gradcam --layer missing", with(gradcam(), "--layer", "layer44")));
         cases.add(new Case("gradcam --layer ''", with(gradcam(), "--layer", "")));
         cases.add(new Case("gradcam --layer fc (no map)", with(gradcam(), "--layer", "fc")));
@@ -287,6 +329,10 @@ class CliFuzzTest {
         cases.add(new Case("tsne --out .png only", with(tsne(), "--out", OUT + "/.png")));
         cases.add(new Case("tsne --out under a file", with(tsne(), "--out", file.resolve("plot.png").toString())));
         cases.add(new Case("tsne --out in /proc", with(tsne(), "--out", "/proc/torchsight/plot.png")));
+        cases.add(new Case("tsne --out with a 300-byte name", with(tsne(), "--out", OUT + "/" + "p".repeat(296) + ".png")));
+        cases.add(new Case("tsne --embedding-out with a 300-byte name",
+                with(tsne(), "--embedding-out", OUT + "/" + "e".repeat(296) + ".csv")));
+        cases.add(new Case("gradcam an input whose output name is too long", with(gradcam(), "--image", longName.toString())));
         cases.add(new Case("tsne --embedding-out .txt", with(tsne(), "--embedding-out", OUT + "/emb.txt")));
         cases.add(new Case("tsne --embedding-out a folder", with(tsne(), "--embedding-out", emptyDir.toString())));
         cases.add(new Case("tsne --embedding-out under a file", with(tsne(), "--embedding-out", file.resolve("e.csv").toString())));
