@@ -7,6 +7,7 @@ import dev.torchsight.cam.CamResult;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.io.AtomicFiles;
 import dev.torchsight.io.ClassNames;
 import dev.torchsight.io.Images;
@@ -309,7 +310,15 @@ final class GradcamPipeline {
     }
 
     private String label(int index) {
-        return outputs.names() == null ? Integer.toString(index) : outputs.names().name(index);
+        if (outputs.names() == null) {
+            return Integer.toString(index);
+        }
+        if (index >= outputs.names().size()) {
+            // A shorter list is a list for another model; a silent "class N" would hide that.
+            throw new TorchsightException(Kind.CLASS_NAMES, index, "the class-name file has " + outputs.names().size()
+                    + " names but the model reports class " + index + "; give the names of this model's classes");
+        }
+        return outputs.names().name(index);
     }
 
     private Path relative(Path file) {

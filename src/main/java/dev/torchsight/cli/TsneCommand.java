@@ -144,6 +144,14 @@ final class TsneCommand implements Callable<Integer> {
         if (model != null && input != null) {
             throw new TorchsightException("--model needs images, not feature vectors; use --images DIR or --idx FILE with --model");
         }
+        if (images != null && labels != null) {
+            throw new TorchsightException(Kind.LABELS, labels, "--labels does not apply to --images: an image folder's "
+                    + "labels are its sub-folder names; drop --labels or give vectors with --input");
+        }
+        if (idx != null && dev.torchsight.io.DataFormat.detect(idx) != dev.torchsight.io.DataFormat.IDX) {
+            throw new TorchsightException(Kind.INPUT, idx, "--idx " + idx.getFileName() + " is not an IDX file "
+                    + "(name ending in -ubyte, .idx or .idx1-.idx9, optionally .gz); give other vector files with --input");
+        }
         if (limit != null) {
             Checks.atLeast(Kind.LIMIT, "--limit", limit, 1);
         }
