@@ -58,7 +58,7 @@ public final class Model implements AutoCloseable {
     private JitModule module;
     private Map<String, JitModule> submodules;
     private boolean ran;
-    private boolean closed;
+    private volatile boolean closed;
 
     private Model(Path path, JitModule module, Integer outputIndex, Device device) {
         this.path = path;
