@@ -86,7 +86,7 @@ public abstract class CamMethod {
         if (activations.dim() != 4) {
             throw new TorchsightException(Kind.LAYER, tap.name(), "layer " + tap.name() + " outputs "
                     + Arrays.toString(activations.sizes().vec().get())
-                    + ", not a spatial map N x C x H x W; pick a convolutional layer (Model.layers shows the shapes)");
+                    + ", not a spatial map N x C x H x W; pick a convolutional layer");
         }
         if (logits.dim() != 2 || logits.size(0) != n) {
             throw new TorchsightException(Kind.MODEL, tap.model().path(), "the model's output has shape "

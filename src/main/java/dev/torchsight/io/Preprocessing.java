@@ -128,7 +128,7 @@ public record Preprocessing(int height, int width, double[] mean, double[] std) 
                 if (bgr.empty() || bgr.channels() != 3 || bgr.depth() != opencv_core.CV_8U) {
                     throw new TorchsightException(Kind.INPUT, i, "image " + i + " of the batch is not an 8-bit colour "
                             + "(BGR) image: " + (bgr.empty() ? "it is empty" : bgr.channels() + " channel(s), depth "
-                            + bgr.depth()) + "; decode images with Images.read");
+                            + bgr.depth()) + "; decode images as 8-bit colour");
                 }
                 Tensor hwc = torch.from_blob(bgr.data(), new long[] {bgr.rows(), bgr.cols(), 3},
                         new long[] {bgr.step(), 3, 1}, new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Byte));

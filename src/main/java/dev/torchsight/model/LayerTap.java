@@ -78,7 +78,7 @@ public final class LayerTap {
             Tensor t = GraphTap.lastValue(model.submodule(name));
             if (t == null) {
                 throw new TorchsightException(Kind.LAYER, name, "layer " + name + " did not run in the last forward "
-                        + "pass; pick a layer the model's forward uses (Model.layers lists them)");
+                        + "pass; pick a layer the model's forward uses");
             }
             return t;
         } finally {

@@ -129,7 +129,7 @@ public final class Model implements AutoCloseable {
             if (sub == null) {
                 throw new TorchsightException(Kind.LAYER, layer, "layer '" + layer + "' not found in "
                         + path.getFileName() + "; closest: " + String.join(", ", closest(layer, 5))
-                        + " (Model.layerNames lists all " + submodules.size() + ")");
+                        + " (of " + submodules.size() + " layers)");
             }
             if (!GraphTap.returnsTensor(sub)) {
                 throw new TorchsightException(Kind.LAYER, layer, "layer '" + layer + "' does not return a single "
