@@ -2,12 +2,13 @@ package dev.torchsight.cam;
 
 import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
+import dev.torchsight.core.internal.NativeErrors;
 import dev.torchsight.model.LayerTap;
 import dev.torchsight.model.Model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AutoGradMode;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Scalar;
@@ -21,6 +22,12 @@ import org.bytedeco.pytorch.global.torch;
  * The CAM template: forward with a tap, target scoring, gradient of the score at the tap (from the
  * score back to the tap only), the method's channel weights, weighted sum, ReLU, bilinear resize to
  * the input, per-image min-max normalisation. Subclasses supply only {@link #channelWeights}.
+ *
+ * <p>Thread-safe: {@link #explain} may be called from many threads on one instance; each call holds
+ * the model for its forward pass, tap read and gradients (see {@link LayerTap#run}), so calls on one
+ * model are serialised and give the same maps as one thread. For parallel work, use one model (and one
+ * CAM) per thread. Results are plain Java values; every native object a call creates is freed before
+ * it returns, and the input batch is only read.
  */
 public abstract class CamMethod {
     static {
@@ -28,12 +35,14 @@ public abstract class CamMethod {
     }
 
 
-    private final Model model;
     private final LayerTap tap;
 
-    /** Taps {@code layer} of {@code model}; the tap is reused for every call. */
+    /**
+     * Taps {@code layer} of {@code model}; the tap is reused for every call.
+     *
+     * @throws TorchsightException of kind {@link Kind#LAYER} when the layer does not exist or cannot be tapped
+     */
     protected CamMethod(Model model, String layer) {
-        this.model = model;
         this.tap = model.tap(layer);
     }
 
@@ -51,55 +60,74 @@ public abstract class CamMethod {
     /**
      * Explains a preprocessed batch (N x C x H x W float): one result per image and target, ordered
      * by image, then rank.
+     *
+     * @throws TorchsightException of kind {@link Kind#INPUT_SIZE} when the batch is not 4-D,
+     *         {@link Kind#LAYER} when the layer's output is not a spatial map, {@link Kind#MODEL} when the
+     *         model's output is not N x classes scores or its forward pass fails, {@link Kind#CLASS_INDEX}
+     *         or {@link Kind#TOP_K} when the target asks for more classes than the model has
      */
     public List<CamResult> explain(Tensor batch, Target target) {
         if (batch.dim() != 4) {
-            throw new TorchsightException("CAM input must be a batch N x C x H x W, got " + batch.dim() + " dimensions");
+            throw new TorchsightException(Kind.INPUT_SIZE, batch.dim(), "CAM input must be a batch N x C x H x W, got "
+                    + batch.dim() + " dimensions");
         }
         int n = (int) batch.size(0);
         int height = (int) batch.size(2);
         int width = (int) batch.size(3);
         List<CamResult> results = new ArrayList<>();
-        try (PointerScope scope = new PointerScope(); AutoGradMode grad = new AutoGradMode(true)) {
-            tap.clear();
-            Tensor logits = model.forward(batch);
-            Tensor activations = tap.value();
-            tap.clear();
-            if (activations.dim() != 4) {
-                throw new TorchsightException("layer " + tap.name() + " outputs " + Arrays.toString(activations.sizes().vec().get())
-                        + ", not a spatial map N x C x H x W; pick a convolutional layer (see torchsight layers)");
-            }
-            if (logits.dim() != 2 || logits.size(0) != n) {
-                throw new TorchsightException("the model's output has shape " + Arrays.toString(logits.sizes().vec().get())
-                        + "; Grad-CAM needs class scores N x classes");
-            }
-            int classes = (int) logits.size(1);
-            Tensor detached = logits.detach();
-            // Scores are read back once per call; every target rank reuses them.
-            Scores scores = new Scores(classes, toDoubles(detached),
-                    toDoubles(torch.softmax(detached, 1, new ScalarTypeOptional())),
-                    toLongs(detached.argmax(new org.bytedeco.pytorch.LongOptional(1), false), n));
-            int[][] targets = targetClasses(detached, target, classes);
-            Tensor maps = activations.detach();
-            for (int rank = 0; rank < target.count(); rank++) {
-                Tensor index = Tensor.create(column(targets, rank), n, 1).to(logits.device(), torch.ScalarType.Long);
-                Tensor score = logits.gather(1, index).sum();
-                boolean more = rank + 1 < target.count();
-                TensorVector g = torch.grad(new TensorVector(score), new TensorVector(activations),
-                        new TensorVector(), new BoolOptional(more), false, false);
-                Tensor gradients = g.get(0);
-                Tensor weights = channelWeights(maps, gradients);
-                Tensor raw = torch.relu(weights.unsqueeze(2).unsqueeze(3).mul(maps)
-                        .sum(new long[] {1}, false, new ScalarTypeOptional()));
-                Tensor resized = torch.upsample_bilinear2d(raw.unsqueeze(1), new long[] {height, width}, false)
-                        .squeeze(1);
-                Tensor normalised = normalisePerImage(resized);
-                results.addAll(collect(rank, targets, scores, raw, normalised));
-            }
+        try (AutoGradMode grad = new AutoGradMode(true)) {
+            tap.run(batch, (logits, activations) -> {
+                explain(logits, activations, target, n, height, width, results);
+                return null;
+            });
         }
         results.sort((a, b) -> a.imageIndex() != b.imageIndex() ? Integer.compare(a.imageIndex(), b.imageIndex())
                 : Integer.compare(a.rank(), b.rank()));
         return results;
+    }
+
+    /** One pass's maps (the model is held by this thread; native objects are freed by the caller's scope). */
+    private void explain(Tensor logits, Tensor activations, Target target, int n, int height, int width,
+                         List<CamResult> results) {
+        if (activations.dim() != 4) {
+            throw new TorchsightException(Kind.LAYER, tap.name(), "layer " + tap.name() + " outputs "
+                    + Arrays.toString(activations.sizes().vec().get())
+                    + ", not a spatial map N x C x H x W; pick a convolutional layer");
+        }
+        if (logits.dim() != 2 || logits.size(0) != n) {
+            throw new TorchsightException(Kind.MODEL, tap.model().path(), "the model's output has shape "
+                    + Arrays.toString(logits.sizes().vec().get()) + "; a CAM needs class scores N x classes");
+        }
+        int classes = (int) logits.size(1);
+        Tensor detached = logits.detach();
+        // Scores are read back once per call; every target rank reuses them.
+        Scores scores = new Scores(classes, toDoubles(detached),
+                toDoubles(torch.softmax(detached, 1, new ScalarTypeOptional())),
+                toLongs(detached.argmax(new org.bytedeco.pytorch.LongOptional(1), false), n));
+        int[][] targets = targetClasses(detached, target, classes);
+        Tensor maps = activations.detach();
+        for (int rank = 0; rank < target.count(); rank++) {
+            Tensor index = Tensor.create(column(targets, rank), n, 1).to(logits.device(), torch.ScalarType.Long);
+            Tensor score = logits.gather(1, index).sum();
+            boolean more = rank + 1 < target.count();
+            TensorVector g;
+            try {
+                g = torch.grad(new TensorVector(score), new TensorVector(activations),
+                        new TensorVector(), new BoolOptional(more), false, false);
+            } catch (RuntimeException e) {
+                throw new TorchsightException(Kind.LAYER, tap.name(), "the gradient of the class score at layer "
+                        + tap.name() + " failed: " + NativeErrors.reason(e)
+                        + "; pick a layer whose output the class scores depend on", e);
+            }
+            Tensor gradients = g.get(0);
+            Tensor weights = channelWeights(maps, gradients);
+            Tensor raw = torch.relu(weights.unsqueeze(2).unsqueeze(3).mul(maps)
+                    .sum(new long[] {1}, false, new ScalarTypeOptional()));
+            Tensor resized = torch.upsample_bilinear2d(raw.unsqueeze(1), new long[] {height, width}, false)
+                    .squeeze(1);
+            Tensor normalised = normalisePerImage(resized);
+            results.addAll(collect(rank, targets, scores, raw, normalised));
+        }
     }
 
     /** Logits, probabilities (row-major, N x classes) and the top-1 class of each image. */
@@ -141,8 +169,8 @@ public abstract class CamMethod {
         int[][] out = new int[n][target.count()];
         if (target instanceof Target.ClassIndex c) {
             if (c.index() >= classes) {
-                throw new TorchsightException("class index " + c.index() + " is out of range: the model has "
-                        + classes + " classes (use 0.." + (classes - 1) + ")");
+                throw new TorchsightException(Kind.CLASS_INDEX, c.index(), "class index " + c.index()
+                        + " is out of range: the model has " + classes + " classes (use 0.." + (classes - 1) + ")");
             }
             for (int i = 0; i < n; i++) {
                 out[i][0] = c.index();
@@ -150,7 +178,8 @@ public abstract class CamMethod {
         } else {
             int k = target.count();
             if (k > classes) {
-                throw new TorchsightException("top-k " + k + " exceeds the model's " + classes + " classes");
+                throw new TorchsightException(Kind.TOP_K, k, "top-k " + k + " exceeds the model's " + classes
+                        + " classes (use 1.." + classes + ")");
             }
             T_TensorTensor_T top = logits.topk(k, 1, true, true);
             long[] idx = toLongs(top.get1(), (long) n * k);

@@ -12,7 +12,8 @@ public sealed interface Target permits Target.TopClass, Target.ClassIndex, Targe
     /** A fixed class index. */
     static Target classIndex(int index) {
         if (index < 0) {
-            throw new TorchsightException("class index must be non-negative, got " + index);
+            throw new TorchsightException(TorchsightException.Kind.CLASS_INDEX, index,
+                    "class index must be non-negative, got " + index);
         }
         return new ClassIndex(index);
     }
@@ -20,7 +21,7 @@ public sealed interface Target permits Target.TopClass, Target.ClassIndex, Targe
     /** Each of the k highest-scoring classes, in descending score order. */
     static Target topK(int k) {
         if (k < 1) {
-            throw new TorchsightException("top-k needs k >= 1, got " + k);
+            throw new TorchsightException(TorchsightException.Kind.TOP_K, k, "top-k needs k >= 1, got " + k);
         }
         return new TopK(k);
     }

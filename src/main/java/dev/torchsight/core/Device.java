@@ -5,7 +5,7 @@ import org.bytedeco.pytorch.global.torch;
 
 /** Where a model runs. */
 public enum Device {
-    /** The CPU with {@link Threads#current()} threads (always available). */
+    /** The CPU, with libtorch's thread count as the process has it (see {@link Threads}); always available. */
     CPU,
     /** The first CUDA GPU; needs a CUDA build of libtorch (see README) and a usable GPU. */
     CUDA;
@@ -20,7 +20,8 @@ public enum Device {
             case "cpu" -> CPU;
             case "cuda", "gpu" -> CUDA;
             case "auto" -> torchCudaAvailable() ? CUDA : CPU;
-            default -> throw new TorchsightException("unknown device '" + text + "'; use cpu, cuda or auto");
+            default -> throw new TorchsightException(TorchsightException.Kind.DEVICE, text,
+                    "unknown device '" + text + "'; use cpu, cuda or auto");
         };
     }
 
@@ -34,8 +35,8 @@ public enum Device {
     public void requireUsable() {
         if (this == CUDA) {
             if (!torchCudaAvailable()) {
-                throw new TorchsightException("CUDA was requested but libtorch sees no usable GPU (the default build "
-                        + "is CPU-only; see README 'GPU'); use --device cpu");
+                throw new TorchsightException(TorchsightException.Kind.DEVICE, this, "CUDA was requested but libtorch "
+                        + "sees no usable GPU (the default build is CPU-only; see README 'GPU'); run on the CPU");
             }
         }
     }

@@ -1,8 +1,10 @@
 package dev.torchsight.model;
 
 import dev.torchsight.core.Natives;
+import dev.torchsight.core.internal.OwnedMemory;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.JitModule;
@@ -44,13 +46,21 @@ final class GraphTap {
 
     /** True when the module's forward returns a single tensor (what can be tapped). */
     static boolean returnsTensor(JitModule module) {
-        Graph g = module.get_method("forward").graph();
-        return g.outputs().size() == 1
-                && g.outputs().get(0).type().get().kind().value == torch.TypeKind.TensorType.value;
+        try (PointerScope scope = new PointerScope()) {
+            Graph g = module.get_method("forward").graph();
+            return g.outputs().size() == 1
+                    && g.outputs().get(0).type().get().kind().value == torch.TypeKind.TensorType.value;
+        }
     }
 
     /** Rewrites the module's forward (idempotent) so each call stores its output on the instance. */
     static void install(JitModule module) {
+        try (PointerScope scope = new PointerScope()) {
+            rewrite(module);
+        }
+    }
+
+    private static void rewrite(JitModule module) {
         // Adds the attribute to the class if needed and gives this instance its slot.
         module.register_attribute(ATTRIBUTE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
         Graph g = module.get_method("forward").graph();
@@ -76,14 +86,19 @@ final class GraphTap {
         return g.toString().contains("prim::SetAttr[name=\"" + ATTRIBUTE + "\"]");
     }
 
-    /** The value the module produced in the last forward, or null when it has not run since. */
+    /**
+     * The value the module produced in the last forward (a new handle, attached to the caller's scope
+     * like any new tensor), or null when it has not run since.
+     */
     static Tensor lastValue(JitModule module) {
-        IValue v = module.attr(ATTRIBUTE);
-        if (v == null || !v.isTensor()) {
-            return null;
+        try (OwnedMemory.CallScope call = OwnedMemory.call()) {
+            IValue v = module.attr(ATTRIBUTE);
+            if (v == null || !v.isTensor()) {
+                return null;
+            }
+            Tensor t = v.toTensor();  // a view into v: copy the handle before v is freed
+            return t.defined() && t.numel() > 0 ? call.result(new Tensor(t)) : null;
         }
-        Tensor t = v.toTensor();
-        return t.defined() && t.numel() > 0 ? t : null;
     }
 
     /** An empty tensor marks "no value": setattr type-checks, so an undefined tensor is refused. */
@@ -93,6 +108,8 @@ final class GraphTap {
 
     /** Forgets the stored value so a later read cannot return a stale tensor. */
     static void clear(JitModule module) {
-        module.setattr(ATTRIBUTE, new IValue(placeholder()));
+        try (PointerScope scope = new PointerScope()) {
+            module.setattr(ATTRIBUTE, new IValue(placeholder()));
+        }
     }
 }

@@ -2,15 +2,26 @@ package dev.torchsight.model;
 
 import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
-import dev.torchsight.core.Threads;
+import dev.torchsight.core.Torch;
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
+import dev.torchsight.core.internal.NativeErrors;
+import dev.torchsight.core.internal.OwnedMemory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
@@ -21,11 +32,20 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * A TorchScript model (scripted or traced) loaded on the CPU (or a CUDA GPU) in eval mode with
  * frozen parameters.
- * Not thread-safe: use one instance per thread.
+ *
+ * <p><b>Ownership.</b> The model owns every native object it opens (the module and one handle per
+ * submodule) and {@link #close()} frees them all; using a closed model throws a
+ * {@link TorchsightException}. Tensors it returns are the caller's (see the {@code dev.torchsight.core}
+ * package docs); tensors passed in are only read.
+ *
+ * <p><b>Threads.</b> A model may be shared between threads: its calls (forward passes, taps, a CAM's
+ * forward, tap read and gradient) take the model in turn, so concurrent calls on one model are
+ * serialised and give the same results as one thread. For parallel work, load one model per thread.
  *
  * <pre>{@code
- * try (Model model = Model.load(Path.of("resnet34.pt"))) {
- *     Tensor logits = model.forward(batch);
+ * try (Model model = Model.load(Path.of("resnet34.pt"));
+ *      Tensor logits = model.predict(batch)) {
+ *     ...
  * }
  * }</pre>
  */
@@ -36,24 +56,38 @@ public final class Model implements AutoCloseable {
 
 
     private final Path path;
-    private JitModule module;
-    private Map<String, JitModule> submodules;
     private final Integer outputIndex;
     private final Device device;
-    private final java.util.Set<String> tapped = new java.util.LinkedHashSet<>();
+    /** Taken by every call that runs or changes the module: the tap stores its value on the module. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Set<String> tapped = new LinkedHashSet<>();
+    private JitModule module;
+    private Map<String, JitModule> submodules;
     private boolean ran;
+    private volatile boolean closed;
 
     private Model(Path path, JitModule module, Integer outputIndex, Device device) {
         this.path = path;
         this.module = module;
-        this.submodules = ModuleTree.namedModules(module);
         this.outputIndex = outputIndex;
         this.device = device;
+        try {
+            this.submodules = ModuleTree.namedModules(module);
+        } catch (RuntimeException e) {
+            module.close();
+            throw e;
+        }
     }
 
-    /** The live submodule behind a tap (it changes when the model is reloaded). */
+    /** The live submodule behind a tap (it changes when the model is reloaded); call with the lock held. */
     JitModule submodule(String name) {
+        requireOpen();
         return submodules.get(name);
+    }
+
+    /** The lock a pass over this model holds (see {@link LayerTap#run}). */
+    ReentrantLock lock() {
+        return lock;
     }
 
     /** Where the model's parameters live; inputs are moved there by {@link #forward}. */
@@ -78,69 +112,111 @@ public final class Model implements AutoCloseable {
 
     /** Dotted names of every submodule, in definition order. */
     public List<String> layerNames() {
-        return List.copyOf(submodules.keySet());
+        lock.lock();
+        try {
+            requireOpen();
+            return List.copyOf(submodules.keySet());
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
-     * Taps a named submodule (see {@link LayerTap}). Fails with the closest names when it does not exist.
+     * Taps a named submodule (see {@link LayerTap}).
+     *
+     * @throws TorchsightException of kind {@link Kind#LAYER} when the layer does not exist (the message
+     *         names the closest ones) or does not return a single tensor
      */
     public LayerTap tap(String layer) {
-        JitModule sub = submodules.get(layer);
-        if (sub == null) {
-            throw new TorchsightException("layer '" + layer + "' not found in " + path.getFileName() + "; closest: "
-                    + String.join(", ", closest(layer, 5)) + " (list all with: torchsight layers " + path + ")");
+        lock.lock();
+        try (PointerScope scope = new PointerScope()) {
+            requireOpen();
+            JitModule sub = submodules.get(layer);
+            if (sub == null) {
+                throw new TorchsightException(Kind.LAYER, layer, "layer '" + layer + "' not found in "
+                        + path.getFileName() + "; closest: " + String.join(", ", closest(layer, 5))
+                        + " (of " + submodules.size() + " layers)");
+            }
+            if (!GraphTap.returnsTensor(sub)) {
+                throw new TorchsightException(Kind.LAYER, layer, "layer '" + layer + "' does not return a single "
+                        + "tensor, so it cannot be tapped; pick one of its submodules");
+            }
+            if (tapped.contains(layer)) {
+                return new LayerTap(layer, this);  // installed already (and reinstalled by any reload)
+            }
+            if (ran) {
+                // The graph executor inlined every submodule's graph at the first run, so a graph rewritten
+                // now would never execute: reload the model and reinstall the earlier taps first.
+                reload();
+            }
+            tapped.add(layer);
+            GraphTap.install(submodules.get(layer));
+            return new LayerTap(layer, this);
+        } finally {
+            lock.unlock();
         }
-        if (!GraphTap.returnsTensor(sub)) {
-            throw new TorchsightException("layer '" + layer + "' does not return a single tensor, so it cannot be "
-                    + "tapped; pick one of its submodules (see torchsight layers " + path + ")");
-        }
-        if (ran && !tapped.contains(layer)) {
-            // The graph executor inlined every submodule's graph at the first run, so a graph rewritten
-            // now would never execute: reload the model and reinstall the earlier taps first.
-            reload();
-        }
-        tapped.add(layer);
-        GraphTap.install(submodules.get(layer));
-        return new LayerTap(layer, this);
     }
 
     private void reload() {
         JitModule fresh = loadModule(path, device);
-        module.close();
+        Map<String, JitModule> freshSubmodules;
+        try {
+            freshSubmodules = ModuleTree.namedModules(fresh);
+        } catch (RuntimeException e) {
+            fresh.close();
+            throw e;
+        }
+        closeModules();
         module = fresh;
-        submodules = ModuleTree.namedModules(fresh);
+        submodules = freshSubmodules;
         tapped.forEach(name -> GraphTap.install(submodules.get(name)));
         ran = false;
     }
 
     /**
-     * Runs the model on a batch (N x C x H x W) and returns its output tensor. Gradient recording
-     * follows the caller's grad mode; with frozen parameters nothing is recorded before a tap.
+     * Runs the model on a batch (N x C x H x W) and returns its output tensor (the caller's). Gradient
+     * recording follows the caller's grad mode; with frozen parameters nothing is recorded before a tap.
+     *
+     * @throws TorchsightException of kind {@link Kind#MODEL} with libtorch's reason when the forward
+     *         pass fails (e.g. an input size or channel count the model does not take), or
+     *         {@link Kind#OUTPUT_INDEX} when the output holds several values and none (or a wrong one)
+     *         is chosen
      */
     public Tensor forward(Tensor batch) {
-        IValueVector inputs = new IValueVector();
-        inputs.push_back(new IValue(device == Device.CPU ? batch : batch.to(device.toTorch(), batch.scalar_type())));
-        IValue out;
-        ran = true;
-        try {
-            out = module.forward(inputs);
-        } catch (RuntimeException e) {
-            throw new TorchsightException("the model's forward failed on input " + shape(batch) + ": "
-                    + firstLine(e.getMessage()) + "; check --size and the number of channels", e);
+        lock.lock();
+        try (OwnedMemory.CallScope call = OwnedMemory.call()) {
+            requireOpen();
+            return call.result(selectOutput(run(batch)));
+        } finally {
+            lock.unlock();
         }
-        return selectOutput(out);
     }
 
-    /** Runs the model without recording gradients. */
+    /** Runs the model without recording gradients; the result is the caller's. */
     public Tensor predict(Tensor batch) {
         try (NoGradGuard guard = new NoGradGuard()) {
             return forward(batch);
         }
     }
 
+    /** The forward pass itself (lock held, inside the caller's scope). */
+    private IValue run(Tensor batch) {
+        IValueVector inputs = new IValueVector();
+        inputs.push_back(new IValue(device == Device.CPU ? batch : batch.to(device.toTorch(), batch.scalar_type())));
+        ran = true;
+        try {
+            return module.forward(inputs);
+        } catch (RuntimeException e) {
+            throw new TorchsightException(Kind.MODEL, path, "the model's forward pass failed on input "
+                    + shape(batch) + ": " + NativeErrors.reason(e)
+                    + "; check the input size and number of channels the model expects", e);
+        }
+    }
+
+    /** The class scores in the output, as a new tensor handle (toTensor() is a view into the IValue). */
     private Tensor selectOutput(IValue out) {
         if (out.isTensor()) {
-            return out.toTensor();
+            return new Tensor(out.toTensor());
         }
         List<IValue> items = new ArrayList<>();
         String kind;
@@ -163,42 +239,67 @@ public final class Model implements AutoCloseable {
                 items.add(it.access().value());
             }
         } else {
-            throw new TorchsightException("the model returns " + out.tagKind().getString()
+            throw new TorchsightException(Kind.MODEL, path, "the model returns " + out.tagKind().getString()
+                    + ", not a tensor of class scores; export a model whose forward returns the logits");
+        }
+        if (items.isEmpty()) {
+            throw new TorchsightException(Kind.MODEL, path, "the model returns an empty " + kind
                     + ", not a tensor of class scores; export a model whose forward returns the logits");
         }
         if (outputIndex == null) {
-            throw new TorchsightException("the model returns a " + kind + " of " + items.size()
-                    + " values, not a tensor; choose the class scores with --output-index N (0.." + (items.size() - 1) + ")");
+            throw new TorchsightException(Kind.OUTPUT_INDEX, null, "the model returns a " + kind + " of "
+                    + items.size() + " values, not a tensor; choose the output index of the class scores (0.."
+                    + (items.size() - 1) + ")");
         }
         if (outputIndex < 0 || outputIndex >= items.size()) {
-            throw new TorchsightException("--output-index " + outputIndex + " is out of range: the model returns "
-                    + items.size() + " values (use 0.." + (items.size() - 1) + ")");
+            throw new TorchsightException(Kind.OUTPUT_INDEX, outputIndex, "output index " + outputIndex
+                    + " is out of range: the model returns " + items.size() + " values (use 0.." + (items.size() - 1) + ")");
         }
         IValue chosen = items.get(outputIndex);
         if (!chosen.isTensor()) {
-            throw new TorchsightException("output " + outputIndex + " of the model is not a tensor; pick another --output-index");
+            throw new TorchsightException(Kind.OUTPUT_INDEX, outputIndex, "output " + outputIndex
+                    + " of the model is " + chosen.tagKind().getString() + ", not a tensor; choose another output index");
         }
-        return chosen.toTensor();
+        return new Tensor(chosen.toTensor());
     }
 
     /**
      * Lists every submodule with its output shape for a probe input of N=1, {@code channels} x
-     * {@code size} x {@code size}. Uses a separate copy of the model, so this model's taps are unaffected.
+     * {@code size} x {@code size} (uniform noise from a generator of its own, so torch's global random
+     * state is untouched). Uses a separate copy of the model, so this model's taps are unaffected; the
+     * model's output may be anything (a tuple or dict works too).
+     *
+     * @throws TorchsightException of kind {@link Kind#CHANNELS} or {@link Kind#INPUT_SIZE} for a
+     *         non-positive or too large probe, {@link Kind#MODEL} when the forward pass fails
      */
     public List<LayerInfo> layers(int channels, int size) {
-        if (size < 1 || channels < 1) {
-            throw new TorchsightException("probe input size must be positive, got " + channels + "x" + size + "x" + size);
+        if (channels < 1) {
+            throw new TorchsightException(Kind.CHANNELS, channels, "the probe input needs at least 1 channel, got " + channels);
         }
+        if (size < 1) {
+            throw new TorchsightException(Kind.INPUT_SIZE, size, "the probe input size must be positive, got " + size);
+        }
+        long bytes = (long) channels * size * size * Float.BYTES;
+        long available = Pointer.availablePhysicalBytes();
+        if (available > 0 && bytes > available / 4) {
+            throw new TorchsightException(Kind.INPUT_SIZE, size, String.format(Locale.ROOT,
+                    "a %d x %d x %d probe input needs %.1f GiB; use a smaller input size", channels, size, size,
+                    bytes / 1073741824.0));
+        }
+        requireOpen();
         try (PointerScope scope = new PointerScope(); Model copy = builder().setPath(path).optDevice(device).build()) {
-            Map<String, LayerTap> taps = new java.util.LinkedHashMap<>();
+            Map<String, LayerTap> taps = new LinkedHashMap<>();
             List<LayerInfo> out = new ArrayList<>();
             for (var e : copy.submodules.entrySet()) {
                 if (GraphTap.returnsTensor(e.getValue())) {
                     taps.put(e.getKey(), copy.tap(e.getKey()));
                 }
             }
-            torch.manual_seed(0);
-            copy.predict(torch.rand(1, channels, size, size));  // forward moves it to the model's device
+            Generator generator = torch.createCPUGenerator(0);
+            Tensor probe = torch.rand(new long[] {1, channels, size, size}, new GeneratorOptional(generator));
+            try (NoGradGuard guard = new NoGradGuard()) {
+                copy.run(probe);  // the output itself is not needed, whatever its type
+            }
             for (var e : copy.submodules.entrySet()) {
                 String type = typeName(e.getValue());
                 LayerTap tap = taps.get(e.getKey());
@@ -255,32 +356,63 @@ public final class Model implements AutoCloseable {
         return java.util.Arrays.toString(t.sizes().vec().get());
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
+    private void requireOpen() {
+        if (closed) {
+            throw new TorchsightException(Kind.MODEL, path, "the model loaded from " + path.getFileName()
+                    + " is closed; load it again to use it");
         }
-        String line = message.strip().split("\n")[0];
-        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
     }
 
+    /** True once {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Frees the module and every submodule handle (their weights with them). Idempotent; a call running
+     * on another thread finishes first.
+     */
     @Override
     public void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                closeModules();
+                submodules = Map.of();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeModules() {
+        submodules.values().forEach(JitModule::close);
         module.close();
     }
 
+    /** Loads, sets eval mode, moves to the device and freezes the parameters; the result is owned by the caller. */
     private static JitModule loadModule(Path path, Device device) {
         JitModule module;
-        try {
-            module = torch.load(path.toString());
-        } catch (RuntimeException e) {
-            throw new TorchsightException(path + " is not a TorchScript archive (" + firstLine(e.getMessage())
-                    + "); export with torch.jit.script(model).save(path) or torch.jit.trace", e);
+        try (PointerScope scope = new PointerScope()) {
+            try {
+                module = OwnedMemory.owned(torch.load(path.toString()));
+            } catch (RuntimeException e) {
+                throw new TorchsightException(Kind.MODEL, path, path + " is not a TorchScript archive ("
+                        + NativeErrors.reason(e) + "); export with torch.jit.script(model).save(path) or torch.jit.trace", e);
+            }
+            try {
+                module.eval();
+                if (device != Device.CPU) {
+                    module.to(device.toTorch());
+                }
+                ModuleTree.freezeParameters(module);
+            } catch (RuntimeException e) {
+                module.close();
+                throw new TorchsightException(Kind.MODEL, path, "cannot prepare the model from " + path.getFileName()
+                        + " on " + device + ": " + NativeErrors.reason(e), e);
+            }
         }
-        module.eval();
-        if (device != Device.CPU) {
-            module.to(device.toTorch());
-        }
-        ModuleTree.freezeParameters(module);
         return module;
     }
 
@@ -310,15 +442,23 @@ public final class Model implements AutoCloseable {
             return this;
         }
 
-        /** Loads the model on the CPU, in eval mode, with parameters frozen. */
+        /**
+         * Loads the model on the chosen device, in eval mode, with parameters frozen.
+         *
+         * @throws TorchsightException of kind {@link Kind#MODEL} when the file is missing or not
+         *         TorchScript, {@link Kind#DEVICE} when the device cannot be used
+         */
         public Model build() {
             if (path == null) {
-                throw new TorchsightException("no model file given; pass --model MODEL.pt");
+                throw new TorchsightException(Kind.MODEL, null, "no model file given; set the TorchScript file's path");
+            }
+            if (Files.isDirectory(path)) {
+                throw new TorchsightException(Kind.MODEL, path, "model file " + path + " is a folder; give a TorchScript file");
             }
             if (!Files.isRegularFile(path)) {
-                throw new TorchsightException("model file not found: " + path + "; check the path");
+                throw new TorchsightException(Kind.MODEL, path, "model file not found: " + path + "; check the path");
             }
-            Threads.current();
+            Torch.ensureLoaded();
             device.requireUsable();
             return new Model(path, loadModule(path, device), outputIndex, device);
         }

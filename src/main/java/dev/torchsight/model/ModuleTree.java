@@ -4,6 +4,7 @@ import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.OwnedMemory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.NamedJitModule;
 import org.bytedeco.pytorch.named_module_iterator;
@@ -20,26 +21,38 @@ final class ModuleTree {
 
     private ModuleTree() {}
 
-    /** Every named submodule, in definition order, keyed by dotted path ("layer4", "layer4.1.conv2"). */
+    /**
+     * Every named submodule, in definition order, keyed by dotted path ("layer4", "layer4.1.conv2").
+     * Each handle is a reference to the submodule (and through it to its weights) that the caller
+     * owns and closes; the iteration's temporaries are freed before this returns.
+     */
     static Map<String, JitModule> namedModules(JitModule root) {
         Map<String, JitModule> out = new LinkedHashMap<>();
-        named_module_list list = root.named_modules();
-        for (named_module_iterator it = list.begin(); it.notEquals(list.end()); it = it.increment()) {
-            NamedJitModule entry = it.access();
-            String name = entry.name() == null ? "" : entry.name().getString();
-            if (!name.isEmpty()) {
-                // value() points into the iterator's temporary; copy to own a reference to the module.
-                out.put(name, OwnedMemory.owned(new JitModule(entry.value())));
+        try (PointerScope scope = new PointerScope()) {
+            named_module_list list = root.named_modules();
+            for (named_module_iterator it = list.begin(); it.notEquals(list.end()); it = it.increment()) {
+                NamedJitModule entry = it.access();
+                String name = entry.name() == null ? "" : entry.name().getString();
+                if (!name.isEmpty()) {
+                    // value() points into the iterator's temporary; copy to own a reference to the module.
+                    out.put(name, OwnedMemory.owned(new JitModule(entry.value())));
+                }
             }
+        } catch (RuntimeException e) {
+            out.values().forEach(JitModule::close);
+            throw e;
         }
         return out;
     }
 
     /** Turns off requires_grad on every parameter, so a forward records no autograd graph by itself. */
     static void freezeParameters(JitModule root) {
-        parameter_list params = root.parameters(true);
-        for (parameter_iterator it = params.begin(); it.notEquals(params.end()); it = it.increment()) {
-            it.access().requires_grad_(false);
+        // Each access() is a tensor handle that keeps its parameter alive: the scope frees them here.
+        try (PointerScope scope = new PointerScope()) {
+            parameter_list params = root.parameters(true);
+            for (parameter_iterator it = params.begin(); it.notEquals(params.end()); it = it.increment()) {
+                it.access().requires_grad_(false);
+            }
         }
     }
 }

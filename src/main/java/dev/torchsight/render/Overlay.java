@@ -2,11 +2,12 @@ package dev.torchsight.render;
 
 import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
+import dev.torchsight.core.internal.OwnedMemory;
 import dev.torchsight.io.AtomicFiles;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.global.opencv_imgproc;
@@ -16,6 +17,9 @@ import org.bytedeco.opencv.opencv_core.Size;
 /**
  * A class-activation map drawn over the original image: the map is resized (bilinear) to the image,
  * coloured with OpenCV's JET colour map and blended: {@code (1 - alpha) * image + alpha * heatmap}.
+ * Returned {@code Mat}s are the caller's (attached to the caller's innermost {@code PointerScope}, or
+ * closed by the caller when none is open); images passed in are only read (or drawn on by
+ * {@link #caption}).
  */
 public final class Overlay {
     static {
@@ -27,25 +31,49 @@ public final class Overlay {
 
     /**
      * The map (values in [0, 1], {@code height x width}, row-major) resized to the image's size.
-     * Returns a 32-bit float single-channel Mat the caller closes.
+     * Returns a 32-bit float single-channel Mat that is the caller's.
+     *
+     * @throws TorchsightException of kind {@link Kind#INPUT} when the sizes are not positive or the map
+     *         does not hold {@code height x width} values
      */
     public static Mat resizeMap(float[] map, int height, int width, int toHeight, int toWidth) {
-        try (PointerScope scope = new PointerScope()) {
+        requireMap(map, height, width);
+        if (toHeight < 1 || toWidth < 1) {
+            throw new TorchsightException(Kind.INPUT, toHeight + "x" + toWidth, "the image size must be positive, got "
+                    + toHeight + "x" + toWidth);
+        }
+        try (OwnedMemory.CallScope call = OwnedMemory.call()) {
             Mat small = new Mat(height, width, opencv_core.CV_32FC1, new FloatPointer(map));
             Mat big = new Mat();
             opencv_imgproc.resize(small, big, new Size(toWidth, toHeight), 0, 0, opencv_imgproc.INTER_LINEAR);
-            Mat out = big.clone();
-            dev.torchsight.core.internal.OwnedMemory.owned(out);
-            return out;
+            return call.result(big);
         }
     }
 
-    /** The blended BGR 8-bit overlay (the caller closes it). */
+    private static void requireMap(float[] map, int height, int width) {
+        if (height < 1 || width < 1 || map == null || (long) height * width != map.length) {
+            throw new TorchsightException(Kind.INPUT, height + "x" + width, "a " + height + "x" + width
+                    + " map needs " + ((long) Math.max(height, 0) * Math.max(width, 0)) + " values, got "
+                    + (map == null ? "none" : Integer.toString(map.length)));
+        }
+    }
+
+    /**
+     * The blended BGR 8-bit overlay (the caller's).
+     *
+     * @throws TorchsightException of kind {@link Kind#ALPHA} when {@code alpha} is not in [0, 1],
+     *         {@link Kind#INPUT} when the image is not 8-bit BGR or the map does not fit its size
+     */
     public static Mat jet(Mat imageBgr, float[] map, int height, int width, double alpha) {
         if (!(alpha >= 0 && alpha <= 1)) {
-            throw new TorchsightException("--alpha must be in [0, 1], got " + alpha);
+            throw new TorchsightException(Kind.ALPHA, alpha, "the heatmap weight alpha must be in [0, 1], got " + alpha);
         }
-        try (PointerScope scope = new PointerScope()) {
+        if (imageBgr.empty() || imageBgr.channels() != 3 || imageBgr.depth() != opencv_core.CV_8U) {
+            throw new TorchsightException(Kind.INPUT, imageBgr.channels(), "the overlay needs an 8-bit BGR image, got "
+                    + (imageBgr.empty() ? "an empty one" : imageBgr.channels() + " channel(s) of depth " + imageBgr.depth()));
+        }
+        requireMap(map, height, width);
+        try (OwnedMemory.CallScope call = OwnedMemory.call()) {
             Mat resized = resizeMap(map, height, width, imageBgr.rows(), imageBgr.cols());
             Mat grey = new Mat();
             resized.convertTo(grey, opencv_core.CV_8UC1, 255.0, 0.0);
@@ -53,9 +81,7 @@ public final class Overlay {
             opencv_imgproc.applyColorMap(grey, heat, opencv_imgproc.COLORMAP_JET);
             Mat blended = new Mat();
             opencv_core.addWeighted(imageBgr, 1 - alpha, heat, alpha, 0.0, blended);
-            dev.torchsight.core.internal.OwnedMemory.owned(blended);
-            resized.close();
-            return blended;
+            return call.result(blended);
         }
     }
 
@@ -78,7 +104,8 @@ public final class Overlay {
     public static void write(Mat image, Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!(name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"))) {
-            throw new TorchsightException("unknown image format: " + file.getFileName() + "; use .png or .jpg");
+            throw new TorchsightException(Kind.OUTPUT, file, "unknown image format: " + file.getFileName()
+                    + "; use a name ending in .png or .jpg");
         }
         AtomicFiles.write(file, tmp -> {
             if (!opencv_imgcodecs.imwrite(tmp.toString(), image)) {

@@ -57,7 +57,7 @@ final class CudaSession implements TsneSession {
     static CudaSession open(SparseAffinities p, double[] initial, int repulsion, double theta) {
         String reason = unusableReason();
         if (reason != null) {
-            throw new TorchsightException("CUDA t-SNE is not available: " + reason);
+            throw new TorchsightException(TorchsightException.Kind.DEVICE, reason, "CUDA t-SNE is not available: " + reason);
         }
         if (initial.length != 2L * p.n) {
             throw new IllegalArgumentException("initial embedding has " + initial.length + " values for " + p.n + " points");
@@ -66,7 +66,7 @@ final class CudaSession implements TsneSession {
             TsneCudaSession session = TorchsightNative.tsne_cuda_create(0, p.rowPtr, p.cols, p.vals, p.n, y, repulsion,
                     theta, error, ERROR_CAPACITY);
             if (session == null || session.isNull()) {
-                throw new TorchsightException("CUDA t-SNE could not start: " + error.getString());
+                throw new TorchsightException(TorchsightException.Kind.DEVICE, null, "CUDA t-SNE could not start: " + error.getString());
             }
             int used = TorchsightNative.tsne_cuda_repulsion(session);
             String algorithm = used == TorchsightNative.TSNE_CUDA_TREE ? "Barnes-Hut tree" : "exact tiles";

@@ -1,6 +1,12 @@
 package dev.torchsight.tsne;
 
 import dev.torchsight.core.Natives;
+import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
+import dev.torchsight.core.internal.NativeErrors;
+import java.util.Locale;
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
@@ -20,10 +26,42 @@ final class Pca {
     private Pca() {}
 
     /**
-     * Projects the rows of {@code x} (N x D, float32) onto their top {@code dims} principal components.
-     * Returns an N x dims float32 tensor, components ordered by decreasing variance.
+     * Projects the rows of {@code x} (N x D, float32, finite) onto their top {@code dims} principal
+     * components. Returns an N x dims float32 tensor, components ordered by decreasing variance.
+     *
+     * @throws TorchsightException of kind {@link Kind#INPUT} when the values are too large for float32
+     *         arithmetic or libtorch's solver fails (with its reason)
      */
     static Tensor project(Tensor x, int dims) {
+        Tensor out;
+        try {
+            out = projectFinite(x, dims);
+        } catch (TorchsightException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw failure(x, NativeErrors.reason(e), e);
+        }
+        if (!out.isfinite().all().item_bool()) {
+            throw failure(x, "the projection is not finite", null);
+        }
+        return out;
+    }
+
+    /** Above this magnitude, sums of squares of a few thousand rows can overflow float32 (3.4e38). */
+    private static final double LARGEST_SAFE_VALUE = 1e15;
+
+    private static TorchsightException failure(Tensor x, String reason, Throwable cause) {
+        double largest = x.abs().max().item_double();
+        if (largest > LARGEST_SAFE_VALUE) {
+            return new TorchsightException(Kind.INPUT, largest, String.format(Locale.ROOT,
+                    "PCA of the input failed (%s): its values reach %.3g, where squares and sums overflow float32; "
+                            + "scale the data first (e.g. standardise each column)", reason, largest), cause);
+        }
+        return new TorchsightException(Kind.INPUT, null, "PCA of the input failed: " + reason
+                + "; turn PCA off or check the data", cause);
+    }
+
+    private static Tensor projectFinite(Tensor x, int dims) {
         long n = x.size(0);
         long d = x.size(1);
         Tensor centred = x.sub(x.mean(new long[] {0}, true, new ScalarTypeOptional()));
@@ -49,16 +87,20 @@ final class Pca {
     private static final int OVERSAMPLING = 20;
     private static final int POWER_ITERATIONS = 4;
 
+    /** Seed of the randomized sketch: the same input gives the same components. */
+    static final long SKETCH_SEED = 0;
+
     /**
      * Randomised PCA (Halko, Martinsson and Tropp): a seeded Gaussian sketch, power iterations with
      * QR re-orthonormalisation, then an exact SVD of the small projected matrix. O(N D k) time and
-     * O((N + D) k) extra memory, so 10,000 flattened feature maps of 25,088 values fit.
+     * O((N + D) k) extra memory, so 10,000 flattened feature maps of 25,088 values fit. The sketch is
+     * drawn from a generator of its own, so torch's global random state is left as the caller had it.
      */
     static Tensor randomized(Tensor centred, int dims) {
         long d = centred.size(1);
         int k = dims + OVERSAMPLING;
-        torch.manual_seed(0);  // a fixed sketch: the same input gives the same components
-        Tensor omega = torch.randn(d, k);
+        Generator sketch = torch.createCPUGenerator(SKETCH_SEED);
+        Tensor omega = torch.randn(new long[] {d, k}, new GeneratorOptional(sketch));
         Tensor q = orthonormal(centred.mm(omega));
         for (int i = 0; i < POWER_ITERATIONS; i++) {
             q = orthonormal(centred.mm(orthonormal(centred.t().mm(q))));

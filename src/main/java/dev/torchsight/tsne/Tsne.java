@@ -4,7 +4,9 @@ import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
 import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.Threads;
+import dev.torchsight.core.Torch;
 import dev.torchsight.core.TorchsightException;
+import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.core.internal.TorchsightNative;
 import dev.torchsight.io.FloatMatrix;
 import java.util.Locale;
@@ -87,7 +89,7 @@ public final class Tsne {
     public Embedding fit(FloatMatrix data, TsneProgress progress) {
         data.requireFinite("input");
         validateShape(data.rows(), data.cols());
-        Threads.current();  // loads libtorch and sets its thread count before the first tensor
+        Torch.ensureLoaded();
         try (PointerScope scope = new PointerScope()) {
             return fitTensor(Tensor.create(data.values(), data.rows(), data.cols()), progress);
         }
@@ -96,8 +98,8 @@ public final class Tsne {
     /** Embeds the rows of a 2-D libtorch tensor (any floating type; copied to float32 on the CPU). */
     public Embedding fit(Tensor data, TsneProgress progress) {
         if (data.dim() != 2) {
-            throw new TorchsightException("t-SNE input must be 2-D (samples x features), got " + data.dim()
-                    + " dimensions; flatten each sample first");
+            throw new TorchsightException(Kind.INPUT, data.dim(), "t-SNE input must be 2-D (samples x features), got "
+                    + data.dim() + " dimensions; flatten each sample first");
         }
         validateShape(data.size(0), data.size(1));
         try (PointerScope scope = new PointerScope()) {
@@ -105,7 +107,7 @@ public final class Tsne {
             Tensor badRows = x.isfinite().logical_not().any(1);
             if (badRows.any().item_bool()) {
                 long row = badRows.to(torch.ScalarType.Int).argmax().item_long();
-                throw new TorchsightException("input: row " + row
+                throw new TorchsightException(Kind.INPUT, row, "input: row " + row
                         + " (0-based) contains NaN or Inf; remove or impute non-finite values before running t-SNE");
             }
             return fitTensor(x, progress);
@@ -114,30 +116,31 @@ public final class Tsne {
 
     private void validateShape(long rows, long cols) {
         if (cols < 1) {
-            throw new TorchsightException("input has no columns; each row needs at least one value");
+            throw new TorchsightException(Kind.INPUT, cols, "input has no columns; each row needs at least one value");
         }
         double largest = largestPerplexity(rows);
         if (largest < 1) {
-            throw new TorchsightException("t-SNE needs at least 5 rows, got " + rows);
+            throw new TorchsightException(Kind.INPUT, rows, "t-SNE needs at least 5 rows, got " + rows);
         }
         if (perplexity > largest) {
-            throw new TorchsightException(String.format(Locale.ROOT,
+            throw new TorchsightException(Kind.PERPLEXITY, perplexity, String.format(Locale.ROOT,
                     "perplexity %s is too large for %d rows (it needs 3*perplexity+2 rows); "
-                            + "use --perplexity %s or less, or give more rows",
+                            + "use a perplexity of %s or less, or give more rows",
                     fmt(perplexity), rows, fmt(Math.floor(largest * 100) / 100)));
         }
         TsneMethod resolved = method.resolve((int) Math.min(rows, Integer.MAX_VALUE));
         if (resolved == TsneMethod.EXACT) {
             long needed = rows * rows * EXACT_BYTES_PER_PAIR;
             if (needed > memoryLimitBytes) {
-                throw new TorchsightException(String.format(Locale.ROOT,
+                throw new TorchsightException(Kind.METHOD, TsneMethod.EXACT, String.format(Locale.ROOT,
                         "the exact method on %d rows needs about %.1f GiB for all-pairs affinities but %.1f GiB "
-                                + "is available; use --method barnes-hut (O(N log N), sparse affinities)",
+                                + "is available; use the Barnes-Hut method (O(N log N), sparse affinities)",
                         rows, needed / 1073741824.0, memoryLimitBytes / 1073741824.0));
             }
         }
         if (rows > Integer.MAX_VALUE / 2) {
-            throw new TorchsightException("t-SNE supports up to " + Integer.MAX_VALUE / 2 + " rows, got " + rows);
+            throw new TorchsightException(Kind.INPUT, rows, "t-SNE supports up to " + Integer.MAX_VALUE / 2
+                    + " rows, got " + rows);
         }
     }
 
@@ -156,10 +159,8 @@ public final class Tsne {
 
     private Embedding fitTensor(Tensor x, TsneProgress progress) {
         NativeLibrary.ensureLoaded();
+        // torchsight's native stages take their thread count per call; libtorch's (PCA, kNN) keep the process's.
         int nThreads = threads > 0 ? threads : Threads.current();
-        if (threads > 0) {
-            Threads.configure(threads);
-        }
         long start = System.nanoTime();
         DoubleSupplier clock = () -> (System.nanoTime() - start) / 1e9;
         int n = (int) x.size(0);
@@ -301,14 +302,15 @@ public final class Tsne {
 
         /** Effective number of neighbours (default 30); at most (N-2)/3. */
         public Builder optPerplexity(double perplexity) {
-            require(perplexity > 0 && Double.isFinite(perplexity), "perplexity must be positive, got " + perplexity);
+            require(perplexity > 0 && Double.isFinite(perplexity), Kind.PERPLEXITY, perplexity,
+                    "perplexity must be positive and finite, got " + perplexity);
             this.perplexity = perplexity;
             return this;
         }
 
         /** Total optimisation iterations including early exaggeration (default 1000). */
         public Builder optIterations(int iterations) {
-            require(iterations >= 1, "iterations must be at least 1, got " + iterations);
+            require(iterations >= 1, Kind.ITERATIONS, iterations, "iterations must be at least 1, got " + iterations);
             this.iterations = iterations;
             return this;
         }
@@ -321,7 +323,7 @@ public final class Tsne {
 
         /** Barnes-Hut accuracy: a cell is summarised when width / distance < theta (default 0.5; 0 = exact). */
         public Builder optTheta(double theta) {
-            require(theta >= 0 && theta < 2, "theta must be in [0, 2), got " + theta);
+            require(theta >= 0 && theta < 2, Kind.THETA, theta, "theta must be in [0, 2), got " + theta);
             this.theta = theta;
             return this;
         }
@@ -332,9 +334,13 @@ public final class Tsne {
             return this;
         }
 
-        /** Threads for libtorch and native code (default: the machine's cores). */
+        /**
+         * Threads for torchsight's native t-SNE stages: neighbour search, affinities and gradients
+         * (default {@link Threads#current()}). libtorch's own thread count (used by PCA) is not changed;
+         * set it with {@link Threads#configure}.
+         */
         public Builder optThreads(int threads) {
-            require(threads >= 1, "threads must be at least 1, got " + threads);
+            require(threads >= 1, Kind.THREADS, threads, "thread count must be at least 1, got " + threads);
             this.threads = threads;
             return this;
         }
@@ -347,21 +353,24 @@ public final class Tsne {
 
         /** PCA to this many dimensions first when the input has more (default 50; 0 turns PCA off). */
         public Builder optPcaDimensions(int dims) {
-            require(dims == 0 || dims >= 2, "PCA dimensions must be 0 (off) or at least 2, got " + dims);
+            require(dims == 0 || dims >= 2, Kind.OPTIMIZER, dims, "PCA dimensions must be 0 (off) or at least 2, got " + dims);
             this.pcaDimensions = dims;
             return this;
         }
 
         /** Fixed learning rate (default: 'auto' = max(N / early exaggeration / 4, 50)). */
         public Builder optLearningRate(double learningRate) {
-            require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be positive");
+            require(learningRate > 0 && Double.isFinite(learningRate), Kind.OPTIMIZER, learningRate,
+                    "learning rate must be positive and finite, got " + learningRate);
             this.learningRate = learningRate;
             return this;
         }
 
         /** Early exaggeration factor (default 12) and its iterations (default 250). */
         public Builder optEarlyExaggeration(double factor, int forIterations) {
-            require(factor >= 1 && forIterations >= 0, "early exaggeration must be >= 1 for >= 0 iterations");
+            require(factor >= 1 && Double.isFinite(factor) && forIterations >= 0, Kind.OPTIMIZER, factor,
+                    "early exaggeration must be a finite factor >= 1 for >= 0 iterations, got " + factor + " for "
+                            + forIterations);
             this.earlyExaggeration = factor;
             this.exaggerationIterations = forIterations;
             return this;
@@ -369,7 +378,8 @@ public final class Tsne {
 
         /** Momentum during (default 0.5) and after (default 0.8) early exaggeration. */
         public Builder optMomentum(double early, double late) {
-            require(early >= 0 && early < 1 && late >= 0 && late < 1, "momentum must be in [0, 1)");
+            require(early >= 0 && early < 1 && late >= 0 && late < 1, Kind.OPTIMIZER, early + "," + late,
+                    "momentum must be in [0, 1), got " + early + " and " + late);
             this.earlyMomentum = early;
             this.lateMomentum = late;
             return this;
@@ -377,21 +387,23 @@ public final class Tsne {
 
         /** Smallest gain (default 0.01). */
         public Builder optMinGain(double minGain) {
-            require(minGain > 0, "min gain must be positive");
+            require(minGain > 0 && Double.isFinite(minGain), Kind.OPTIMIZER, minGain,
+                    "min gain must be positive and finite, got " + minGain);
             this.minGain = minGain;
             return this;
         }
 
         /** Stop when the gradient norm falls below this (default 1e-7). */
         public Builder optMinGradNorm(double minGradNorm) {
-            require(minGradNorm >= 0, "min gradient norm must be non-negative");
+            require(minGradNorm >= 0, Kind.OPTIMIZER, minGradNorm, "min gradient norm must be non-negative, got "
+                    + minGradNorm);
             this.minGradNorm = minGradNorm;
             return this;
         }
 
         /** Memory the exact method may plan for (default: available physical memory). */
         public Builder optMemoryLimitBytes(long bytes) {
-            require(bytes > 0, "memory limit must be positive");
+            require(bytes > 0, Kind.MEMORY, bytes, "memory limit must be positive, got " + bytes);
             this.memoryLimitBytes = bytes;
             return this;
         }
@@ -411,9 +423,9 @@ public final class Tsne {
             return new Tsne(this);
         }
 
-        private static void require(boolean ok, String message) {
+        private static void require(boolean ok, Kind kind, Object value, String message) {
             if (!ok) {
-                throw new TorchsightException(message);
+                throw new TorchsightException(kind, value, message);
             }
         }
     }

@@ -32,7 +32,8 @@ public enum TsneMethod {
             case "exact" -> EXACT;
             case "barnes-hut", "barnes_hut", "bh" -> BARNES_HUT;
             case "auto" -> AUTO;
-            default -> throw new TorchsightException("unknown t-SNE method '" + text + "'; use exact, barnes-hut or auto");
+            default -> throw new TorchsightException(TorchsightException.Kind.METHOD, text,
+                    "unknown t-SNE method '" + text + "'; use exact, barnes-hut or auto");
         };
     }
 

@@ -84,7 +84,9 @@ class LayerTapTest {
             assertTrue(layers.stream().anyMatch(l -> l.name().equals("layer4.1.conv2")));
             TorchsightException e = assertThrows(TorchsightException.class, () -> model.tap("layer5"));
             assertTrue(e.getMessage().contains("closest: layer4") || e.getMessage().contains("layer1"), e.getMessage());
-            assertTrue(e.getMessage().contains("torchsight layers"), e.getMessage());
+            assertEquals(TorchsightException.Kind.LAYER, e.kind());
+            assertEquals("layer5", e.value());
+            assertFalse(e.getMessage().contains("--"), "library messages name no command-line flags: " + e.getMessage());
         }
     }
 
@@ -94,7 +96,10 @@ class LayerTapTest {
         Files.writeString(bogus, "not a zip");
         TorchsightException e = assertThrows(TorchsightException.class, () -> Model.load(bogus));
         assertTrue(e.getMessage().contains("not a TorchScript archive"), e.getMessage());
+        assertEquals(TorchsightException.Kind.MODEL, e.kind());
+        assertFalse(e.getMessage().contains("frame #"), "no C++ backtrace: " + e.getMessage());
         TorchsightException missing = assertThrows(TorchsightException.class, () -> Model.load(dir.resolve("no.pt")));
         assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
+        assertEquals(TorchsightException.Kind.MODEL, missing.kind());
     }
 }
