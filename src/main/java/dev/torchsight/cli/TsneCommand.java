@@ -2,6 +2,7 @@ package dev.torchsight.cli;
 
 import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
+import dev.torchsight.core.Threads;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.io.AtomicFiles;
@@ -132,6 +133,9 @@ final class TsneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
+        if (threads != null) {
+            Threads.configure(threads);  // libtorch's stages (kNN, PCA, a model's forward) as asked
+        }
         return embed();
     }
 

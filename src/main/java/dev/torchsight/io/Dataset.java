@@ -127,31 +127,42 @@ public final class Dataset {
         return labels;
     }
 
-    /** Model input for samples [start, start + count): N x C x H x W float32. */
+    /**
+     * Model input for samples [start, start + count): N x C x H x W float32. The tensor is the caller's
+     * (it joins the caller's innermost {@code PointerScope}, or the caller closes it).
+     */
     public Tensor batch(int start, int count) {
-        if (folder != null) {
-            List<Mat> images = new ArrayList<>();
-            try {
+        if (start < 0 || count < 1 || start > size - count) {
+            throw new TorchsightException(TorchsightException.Kind.BATCH_SIZE, count, "samples [" + start + ", "
+                    + ((long) start + count) + ") are outside the data set's " + size + " samples");
+        }
+        if (folder == null && imageShape == null) {
+            throw new TorchsightException(TorchsightException.Kind.INPUT, null, "the samples are feature vectors, not "
+                    + "images; a model needs images (an image folder or IDX images)");
+        }
+        try (OwnedMemory.CallScope call = OwnedMemory.call()) {
+            if (folder != null) {
+                List<Mat> images = new ArrayList<>();
                 for (ImageFolder.Sample s : folder.samples().subList(start, start + count)) {
-                    images.add(Images.read(s.path()));
+                    images.add(Images.read(s.path()));  // freed with the call's scope
                 }
-                return preprocessing.batch(images);
-            } finally {
-                images.forEach(Mat::close);
+                return call.result(preprocessing.batch(images));
             }
+            float[] v = new float[count * rows.cols()];
+            System.arraycopy(rows.values(), start * rows.cols(), v, 0, v.length);
+            return call.result(Tensor.create(v, count, imageShape[0], imageShape[1], imageShape[2]));
         }
-        if (imageShape == null) {
-            throw new TorchsightException("--model needs images, not feature vectors; use --images DIR or --idx FILE");
-        }
-        float[] v = new float[count * rows.cols()];
-        System.arraycopy(rows.values(), start * rows.cols(), v, 0, v.length);
-        return OwnedMemory.owned(Tensor.create(v, count, imageShape[0], imageShape[1], imageShape[2]));
     }
 
-    /** Every sample flattened to one row (pixels after preprocessing for image folders): N x D. */
+    /**
+     * Every sample flattened to one row (pixels after preprocessing for image folders): N x D, the
+     * caller's (see {@link #batch}).
+     */
     public Tensor flattenedPixels(int batchSize) {
         if (folder == null) {
-            return OwnedMemory.owned(Tensor.create(rows.values(), rows.rows(), rows.cols()));
+            try (OwnedMemory.CallScope call = OwnedMemory.call()) {
+                return call.result(Tensor.create(rows.values(), rows.rows(), rows.cols()));
+            }
         }
         long d = 3L * preprocessing.height() * preprocessing.width();
         long bytes = (long) size * d * Float.BYTES;
@@ -166,13 +177,15 @@ public final class Dataset {
             throw new TorchsightException(TorchsightException.Kind.BATCH_SIZE, batchSize,
                     "batch size must be at least 1, got " + batchSize);
         }
-        Tensor out = OwnedMemory.owned(torch.empty(size, d));
-        for (int start = 0; start < size; start += batchSize) {
-            int count = Math.min(batchSize, size - start);
-            try (PointerScope scope = new PointerScope()) {
-                out.narrow(0, start, count).copy_(batch(start, count).reshape(count, d));
+        try (OwnedMemory.CallScope call = OwnedMemory.call()) {
+            Tensor out = call.result(torch.empty(size, d));
+            for (int start = 0; start < size; start += batchSize) {
+                int count = Math.min(batchSize, size - start);
+                try (PointerScope scope = new PointerScope()) {
+                    out.narrow(0, start, count).copy_(batch(start, count).reshape(count, d));
+                }
             }
+            return out;
         }
-        return out;
     }
 }

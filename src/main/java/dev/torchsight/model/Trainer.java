@@ -55,7 +55,7 @@ public final class Trainer {
                     Tensor idx = order.narrow(0, start, Math.min(batchSize, n - start));
                     IValueVector in = new IValueVector();
                     in.push_back(new IValue(images.index_select(0, idx)));
-                    Tensor logits = module.forward(in).toTensor();
+                    Tensor logits = new Tensor(module.forward(in).toTensor());  // own handle: toTensor is a view into the IValue
                     Tensor loss = torch.cross_entropy_loss(logits, labels.index_select(0, idx));
                     adam.zero_grad();
                     loss.backward();
@@ -77,7 +77,7 @@ public final class Trainer {
                     long rows = Math.min(batchSize, n - start);
                     IValueVector in = new IValueVector();
                     in.push_back(new IValue(images.narrow(0, start, rows)));
-                    Tensor pred = module.forward(in).toTensor().argmax(new org.bytedeco.pytorch.LongOptional(1), false);
+                    Tensor pred = new Tensor(module.forward(in).toTensor()).argmax(new org.bytedeco.pytorch.LongOptional(1), false);
                     correct += pred.eq(labels.narrow(0, start, rows)).sum().item_long();
                 }
             }
