@@ -98,6 +98,19 @@ public abstract class CamMethod {
             throw new TorchsightException(Kind.MODEL, tap.model().path(), "the model's output has shape "
                     + Arrays.toString(logits.sizes().vec().get()) + "; a CAM needs class scores N x classes");
         }
+        if (logits.size(1) < 1) {
+            throw new TorchsightException(Kind.MODEL, tap.model().path(), "the model outputs " + logits.size(1)
+                    + " class scores per image; a CAM needs at least one class score");
+        }
+        if (!logits.is_floating_point()) {
+            throw new TorchsightException(Kind.MODEL, tap.model().path(), "the model outputs "
+                    + logits.scalar_type() + " class scores; a CAM needs floating-point scores computed from the input");
+        }
+        if (!logits.requires_grad()) {
+            throw new TorchsightException(Kind.LAYER, tap.name(), "the class scores do not depend on layer "
+                    + tap.name() + "'s output through autograd: pick a layer that feeds the scores, or, if the model "
+                    + "detaches its output, export a forward that computes the scores from the input");
+        }
         int classes = (int) logits.size(1);
         Tensor detached = logits.detach();
         // Scores are read back once per call; every target rank reuses them.

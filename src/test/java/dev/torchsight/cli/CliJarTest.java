@@ -11,18 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real jar in its own JVM, where native libraries write straight to file descriptor 2: stderr must
  * still hold exactly one line for a bad input (no OpenCV or libpng chatter, no progress bar, no trace).
- * Runs when {@code target/torchsight.jar} exists (after {@code mvn package}).
+ * It runs {@code Main} on this build's classpath (the same classes and natives the jar bundles), so it
+ * always tests the current code, also in {@code mvn test} where no jar exists yet.
  */
 class CliJarTest {
-    private static final Path JAR = Path.of("target/torchsight.jar");
-
     @TempDir
     Path dir;
 
@@ -30,7 +28,8 @@ class CliJarTest {
 
     private static Run java(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                Main.class.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
@@ -66,7 +65,6 @@ class CliJarTest {
 
     @Test
     void badInputsInASeparateJvmPrintOneLineAndWriteNothing() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "build the jar first: mvn package");
         Path images = dir.resolve("images");
         Path good = CliFixtures.image(images.resolve("class/a.png"), 30, 30, 1);
         Path truncated = Files.write(dir.resolve("truncated.png"), java.util.Arrays.copyOf(Files.readAllBytes(good), 100));
@@ -92,7 +90,6 @@ class CliJarTest {
 
     @Test
     void aFolderWithBrokenImagesRunsQuietlyAndListsThem() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "build the jar first: mvn package");
         Path images = dir.resolve("images");
         Path good = CliFixtures.image(images.resolve("a.png"), 30, 30, 1);
         Files.write(images.resolve("truncated.png"), java.util.Arrays.copyOf(Files.readAllBytes(good), 100));

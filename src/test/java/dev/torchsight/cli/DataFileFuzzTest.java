@@ -357,10 +357,21 @@ class DataFileFuzzTest {
 
         // class names for gradcam
         Role cn = Role.CLASS_NAMES;
-        ok(cn, "names.txt", utf8("zero\none\ntwo\n"));
-        ok(cn, "imagenet.txt", utf8("0 n01440764 tench\n1 n01443537 goldfish\n"));
-        ok(cn, "index.json", utf8("{\"0\": [\"n01440764\", \"tench\"], \"1\": [\"n01443537\", \"goldfish\"]}"));
-        ok(cn, "list.json", utf8("[\"a\", \"b\", \"c\"]"));
+        // Valid lists name all 10 classes of the test model (a shorter list is refused by gradcam).
+        StringBuilder plain = new StringBuilder();
+        StringBuilder imagenet = new StringBuilder();
+        StringBuilder index = new StringBuilder("{");
+        StringBuilder list = new StringBuilder("[");
+        for (int k = 0; k < 10; k++) {
+            plain.append("class").append(k).append('\n');
+            imagenet.append(k).append(" n0144076").append(k).append(" fish").append(k).append('\n');
+            index.append(k == 0 ? "" : ", ").append("\"").append(k).append("\": [\"n0144076").append(k).append("\", \"fish").append(k).append("\"]");
+            list.append(k == 0 ? "" : ", ").append("\"c").append(k).append("\"");
+        }
+        ok(cn, "names.txt", utf8(plain.toString()));
+        ok(cn, "imagenet.txt", utf8(imagenet.toString()));
+        ok(cn, "index.json", utf8(index.append("}").toString()));
+        ok(cn, "list.json", utf8(list.append("]").toString()));
         fail(cn, "empty-array-value.json", utf8("{\"0\": []}"), "empty array");
         fail(cn, "beyond-int.json", utf8("{\"99999999999\": \"x\"}"), "class index 99999999999");
         fail(cn, "beyond-long.json", utf8("{\"999999999999999999999999\": \"x\"}"), "not a whole number");

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's Java examples compile as written against this build, and close what they open: every call
- * that hands the caller a native object (a Model, a Mat, a Tensor) sits in a try-with-resources header.
+ * that hands the caller a native object (a Model, a Mat, a Tensor) sits in a try-with-resources header or
+ * inside a block whose try header opened a PointerScope (the ownership rule's two ways to close).
  */
 class ReadmeExamplesTest {
     /** Calls whose result the caller owns and must close (see the ownership rule in dev.torchsight.core). */
@@ -28,7 +29,8 @@ class ReadmeExamplesTest {
     private static final String IMPORTS = String.join("\n",
             "import dev.torchsight.cam.*;", "import dev.torchsight.core.*;", "import dev.torchsight.io.*;",
             "import dev.torchsight.model.*;", "import dev.torchsight.render.*;", "import dev.torchsight.tsne.*;",
-            "import java.nio.file.*;", "import java.util.*;", "import org.bytedeco.opencv.opencv_core.Mat;",
+            "import java.nio.file.*;", "import java.util.*;", "import org.bytedeco.javacpp.PointerScope;",
+            "import org.bytedeco.opencv.opencv_core.Mat;",
             "import org.bytedeco.pytorch.Tensor;", "import org.bytedeco.pytorch.global.torch;", "");
 
     static List<String> javaBlocks() throws IOException {
@@ -69,16 +71,32 @@ class ReadmeExamplesTest {
         List<String> unclosed = new ArrayList<>();
         for (String block : javaBlocks()) {
             boolean inHeader = false;
+            boolean headerOpensScope = false;
+            int depth = 0;
+            int scopeDepth = Integer.MAX_VALUE;  // inside a block whose try header opened a PointerScope
             for (String line : block.lines().toList()) {
                 String code = line.replaceAll("//.*", "").strip();
                 if (code.startsWith("try (")) {
                     inHeader = true;
+                    headerOpensScope = false;
                 }
-                if (OPENS.matcher(code).find() && !inHeader) {
+                if (inHeader && code.contains("new PointerScope()")) {
+                    headerOpensScope = true;
+                }
+                if (OPENS.matcher(code).find() && !inHeader && depth < scopeDepth) {
                     unclosed.add(code);
+                }
+                for (char c : code.toCharArray()) {
+                    depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+                }
+                if (depth < scopeDepth && scopeDepth != Integer.MAX_VALUE) {
+                    scopeDepth = Integer.MAX_VALUE;  // left the scoped block
                 }
                 if (inHeader && code.endsWith("{")) {
                     inHeader = false;
+                    if (headerOpensScope) {
+                        scopeDepth = depth;
+                    }
                 }
             }
         }
