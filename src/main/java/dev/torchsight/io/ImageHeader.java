@@ -371,29 +371,10 @@ record ImageHeader(String format, long width, long height) {
     }
 
     private static ImageHeader pnm(byte[] b) throws Invalid {
-        long[] values = new long[2];
-        int p = 2;
-        for (int k = 0; k < 2; k++) {
-            while (p < b.length && (Character.isWhitespace(b[p]) || b[p] == '#')) {
-                if (b[p] == '#') {
-                    while (p < b.length && b[p] != '\n' && b[p] != '\r') {
-                        p++;
-                    }
-                } else {
-                    p++;
-                }
-            }
-            int start = p;
-            long v = 0;
-            while (p < b.length && b[p] >= '0' && b[p] <= '9' && p - start < 12) {
-                v = v * 10 + (b[p++] - '0');
-            }
-            if (p == start || p >= b.length || !Character.isWhitespace(b[p])) {
-                throw new Invalid("truncated or corrupt PNM header");
-            }
-            values[k] = v;
-        }
-        return sized("PNM", values[0], values[1]);
+        int[] at = {2};
+        long width = token(b, at);
+        long height = token(b, at);
+        return sized("PNM", width, height);
     }
 
     private static ImageHeader sized(String format, long width, long height) throws Invalid {
