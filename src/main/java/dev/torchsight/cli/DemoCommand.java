@@ -80,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed for weights, shuffling and t-SNE (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--quiet", description = "No progress bars.")
+    @Option(names = "--quiet", description = "No progress bars (they are drawn only when stderr is a terminal).")
     boolean quiet;
 
     @Override
@@ -177,7 +177,7 @@ final class DemoCommand implements Callable<Integer> {
         // Small --limit runs: keep the perplexity valid for the number of validation images.
         double perplexity = Math.min(30, Math.floor(Tsne.largestPerplexity(rows.size(0))));
         Tsne tsne = Tsne.builder().optSeed(seed).optPerplexity(perplexity).build();
-        if (quiet) {
+        if (!Terminal.showProgress(quiet)) {  // bars only on a terminal, as every command
             return tsne.fit(rows, TsneProgress.NONE);
         }
         try (TsneProgressBar bar = new TsneProgressBar("t-SNE " + what, 1000)) {
