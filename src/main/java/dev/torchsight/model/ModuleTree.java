@@ -30,7 +30,8 @@ final class ModuleTree {
         Map<String, JitModule> out = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
             named_module_list list = root.named_modules();
-            for (named_module_iterator it = list.begin(); it.notEquals(list.end()); it = it.increment()) {
+            named_module_iterator end = list.end();  // one end iterator, not one per step (each is a native object)
+            for (named_module_iterator it = list.begin(); it.notEquals(end); it = it.increment()) {
                 NamedJitModule entry = it.access();
                 String name = entry.name() == null ? "" : entry.name().getString();
                 if (!name.isEmpty()) {
@@ -50,7 +51,8 @@ final class ModuleTree {
         // Each access() is a tensor handle that keeps its parameter alive: the scope frees them here.
         try (PointerScope scope = new PointerScope()) {
             parameter_list params = root.parameters(true);
-            for (parameter_iterator it = params.begin(); it.notEquals(params.end()); it = it.increment()) {
+            parameter_iterator end = params.end();  // one end iterator, not one per step (each is a native object)
+            for (parameter_iterator it = params.begin(); it.notEquals(end); it = it.increment()) {
                 it.access().requires_grad_(false);
             }
         }

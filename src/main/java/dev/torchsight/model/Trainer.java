@@ -42,7 +42,8 @@ public final class Trainer {
         long n = images.size(0);
         TensorVector params = new TensorVector();
         parameter_list list = module.parameters(true);
-        for (parameter_iterator it = list.begin(); it.notEquals(list.end()); it = it.increment()) {
+        parameter_iterator end = list.end();  // one end iterator, not one per step (each is a native object)
+        for (parameter_iterator it = list.begin(); it.notEquals(end); it = it.increment()) {
             params.push_back(it.access());
         }
         Adam adam = new Adam(params, new AdamOptions(learningRate));
