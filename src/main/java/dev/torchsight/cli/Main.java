@@ -51,13 +51,7 @@ public final class Main {
                 cmd.getErr().println("torchsight: error: " + FlagHints.line(e, cmd.getCommandSpec()));
                 return EXIT_USAGE;
             }
-            // A defect of torchsight, not of the input: one line, the trace only on request.
-            cmd.getErr().println("torchsight: internal error: " + FlagHints.oneLine(String.valueOf(ex))
-                    + " (please report it; set TORCHSIGHT_DEBUG=1 for the stack trace)");
-            if (System.getenv("TORCHSIGHT_DEBUG") != null) {
-                ex.printStackTrace(cmd.getErr());
-            }
-            return 1;
+            return internalError(cmd.getErr(), ex);
         });
         cli.setParameterExceptionHandler((ex, params) -> {
             CommandLine cmd = ex.getCommandLine();
@@ -72,13 +66,18 @@ public final class Main {
                     + " MiB) is too small for this input; raise it (java -Xmx8g -jar torchsight.jar ...) or use fewer rows (--limit)");
             return EXIT_USAGE;
         } catch (Error e) {
-            err.println("torchsight: internal error: " + FlagHints.oneLine(String.valueOf(e))
-                    + " (please report it; set TORCHSIGHT_DEBUG=1 for the stack trace)");
-            if (System.getenv("TORCHSIGHT_DEBUG") != null) {
-                e.printStackTrace(err);
-            }
-            return 1;
+            return internalError(err, e);
         }
+    }
+
+    /** A defect of torchsight, not of the input: one line, the stack trace only on request; exit 1. */
+    private static int internalError(java.io.PrintWriter err, Throwable e) {
+        err.println("torchsight: internal error: " + FlagHints.oneLine(String.valueOf(e))
+                + " (please report it; set TORCHSIGHT_DEBUG=1 for the stack trace)");
+        if (System.getenv("TORCHSIGHT_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        return 1;
     }
 
     /** Reports torchsight's version. */

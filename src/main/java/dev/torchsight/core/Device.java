@@ -27,7 +27,6 @@ public enum Device {
 
     /** True when libtorch can run models on a GPU here (a CUDA build of libtorch and a usable device). */
     public static boolean torchCudaAvailable() {
-        Torch.ensureLoaded();
         return torch.cuda_is_available();
     }
 

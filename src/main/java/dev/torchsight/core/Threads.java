@@ -39,7 +39,6 @@ public final class Threads {
 
     /** libtorch's process-wide intra-op thread count as it is now. */
     public static int libtorchThreads() {
-        Torch.ensureLoaded();
         return torch.get_num_threads();
     }
 
@@ -56,7 +55,6 @@ public final class Threads {
             throw new TorchsightException(Kind.THREADS, threads, "thread count must be at least 1, got " + threads
                     + "; this machine has " + machineCores() + " cores");
         }
-        Torch.ensureLoaded();
         torch.set_num_threads(threads);
         configured = threads;
     }

@@ -1,7 +1,6 @@
 package dev.torchsight.io;
 
 import dev.torchsight.core.Natives;
-import dev.torchsight.core.Torch;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import java.io.IOException;
@@ -72,7 +71,6 @@ public final class Images {
         }
         byte[] bytes = loaded.bytes();
         ImageHeader header = loaded.header();
-        Torch.ensureLoaded();
         Mat m;
         try (BytePointer data = new BytePointer(bytes); Mat encoded = new Mat(1, bytes.length, opencv_core.CV_8UC1, data)) {
             m = opencv_imgcodecs.imdecode(encoded, opencv_imgcodecs.IMREAD_COLOR);

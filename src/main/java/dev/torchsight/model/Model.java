@@ -2,7 +2,6 @@ package dev.torchsight.model;
 
 import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
-import dev.torchsight.core.Torch;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.core.internal.NativeErrors;
@@ -458,7 +457,6 @@ public final class Model implements AutoCloseable {
             if (!Files.isRegularFile(path)) {
                 throw new TorchsightException(Kind.MODEL, path, "model file not found: " + path + "; check the path");
             }
-            Torch.ensureLoaded();
             device.requireUsable();
             return new Model(path, loadModule(path, device), outputIndex, device);
         }

@@ -4,7 +4,6 @@ import dev.torchsight.core.Natives;
 import dev.torchsight.core.Device;
 import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.Threads;
-import dev.torchsight.core.Torch;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.core.internal.TorchsightNative;
@@ -89,7 +88,6 @@ public final class Tsne {
     public Embedding fit(FloatMatrix data, TsneProgress progress) {
         data.requireFinite("input");
         validateShape(data.rows(), data.cols());
-        Torch.ensureLoaded();
         try (PointerScope scope = new PointerScope()) {
             return fitTensor(Tensor.create(data.values(), data.rows(), data.cols()), progress);
         }

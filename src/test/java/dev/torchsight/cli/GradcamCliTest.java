@@ -164,7 +164,7 @@ class GradcamCliTest {
 
     @Test
     void cudaWithoutAUsableGpuSaysSoAndPointsToCpu() {
-        dev.torchsight.core.Torch.ensureLoaded();
+        dev.torchsight.core.Natives.ensureLoaded();
         org.junit.jupiter.api.Assumptions.assumeFalse(org.bytedeco.pytorch.global.torch.cuda_is_available(),
                 "this check is for machines without a usable GPU");
         assertRejected("--device", "--device", "cuda");  // the flag that fixes it, whatever the wording

@@ -3,7 +3,7 @@ package dev.torchsight.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.torchsight.core.Torch;
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.Versions;
 import dev.torchsight.io.EmbeddedData;
 import java.nio.file.Files;
@@ -149,7 +149,7 @@ class OutputsTest {
         assertTrue(pomVersion != null && !pomVersion.isEmpty() && !pomVersion.contains("$"), "project version in pom.xml");
         assertEquals(pomVersion, Versions.torchsight());
 
-        Torch.ensureLoaded();
+        Natives.ensureLoaded();
         String config = torch.show_config().getString();
         Matcher m = Pattern.compile("TORCH_VERSION=([0-9]+\\.[0-9]+\\.[0-9]+)").matcher(config);
         assertTrue(m.find(), "libtorch's build settings name its version: " + config);

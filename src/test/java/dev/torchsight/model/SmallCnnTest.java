@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.torchsight.core.Torch;
+import dev.torchsight.core.Natives;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class SmallCnnTest {
     @Test
     void buildingAndTrainingLeaveTheGlobalGeneratorAlone() {
-        Torch.ensureLoaded();
+        Natives.ensureLoaded();
         try (PointerScope scope = new PointerScope()) {
             torch.manual_seed(123);
             float[] expected = draw();
