@@ -2,9 +2,10 @@ package dev.torchsight.model;
 
 import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.OwnedMemory;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Block;
+import org.bytedeco.pytorch.BoolType;
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.JitModule;
@@ -21,26 +22,40 @@ import org.bytedeco.pytorch.global.torch;
  * The one layer-tap mechanism. libtorch has no forward hooks on loaded script modules, so the tapped
  * submodule's {@code forward} graph is rewritten once, before its first run, to end in
  * <pre>
- *   %t = aten::requires_grad_(%out, true)
- *   prim::SetAttr[name="_torchsight_tap"](%self, %t)
- *   return (%t)
+ *   %on = prim::GetAttr[name="_torchsight_tap_on"](%self)
+ *   %r = prim::If(%on)
+ *     block0:  %t = aten::requires_grad_(%out, true)
+ *              prim::SetAttr[name="_torchsight_tap"](%self, %t)
+ *              %c = aten::clone(%t)
+ *              prim::SetAttr[name="_torchsight_tap_final"](%self, %c)
+ *              -&gt; (%c)
+ *     block1:  -&gt; (%out)
+ *   return (%r)
  * </pre>
  * Why this route: method graphs belong to the class and are looked up at call time (scripted and
  * traced parents both reach a child through {@code prim::CallMethod}), while attributes live in each
- * instance, so the value is stored on the tapped instance even when other instances share its class.
+ * instance; the per-instance flag confines the work to the tapped instances when others share the class.
  * Parameters are frozen and inputs do not require grad, so nothing before the tap records a graph;
  * {@code requires_grad_} makes the tapped value the leaf from which autograd records the rest, and
  * {@code torch::autograd::grad(score, tap)} differentiates only from the score back to the tap. On a
- * non-leaf (another instance of the same class later in the network) {@code requires_grad_(true)}
- * is a no-op, so gradients still flow through it. Under no-grad the flag is set and nothing is recorded.
+ * non-leaf (a second tap downstream of another) {@code requires_grad_(true)} is a no-op, so gradients
+ * still flow through it.
+ *
+ * <p>Why the clone: the model may change the module's output in place afterwards ({@code out += identity},
+ * {@code ReLU(inplace=True)}, {@code relu_}). The parent receives the clone, so the stored output keeps the
+ * module's own values and its gradient is the gradient with respect to them (what a backward hook on the
+ * module reports), and an in-place operation never touches a leaf that requires grad. The clone itself is
+ * stored too: after the forward it holds the values the model left there (the module's output after any
+ * in-place change), which is what pytorch-grad-cam reads on CPU, where its stored activation aliases it.
  */
 final class GraphTap {
     static {
         Natives.ensureLoaded();  // the one native gate: runs before any code of this class
     }
 
-
     static final String ATTRIBUTE = "_torchsight_tap";
+    static final String FINAL_ATTRIBUTE = "_torchsight_tap_final";
+    static final String FLAG = "_torchsight_tap_on";
 
     private GraphTap() {}
 
@@ -53,33 +68,69 @@ final class GraphTap {
         }
     }
 
-    /** Rewrites the module's forward (idempotent) so each call stores its output on the instance. */
+    /** Rewrites the module's forward (idempotent per class) and switches the tap on for this instance. */
     static void install(JitModule module) {
         try (PointerScope scope = new PointerScope()) {
-            rewrite(module);
+            module.register_attribute(ATTRIBUTE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
+            module.register_attribute(FINAL_ATTRIBUTE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
+            module.register_attribute(FLAG, new Type.TypePtr(BoolType.get()), new IValue(true), false, false);
+            Graph g = module.get_method("forward").graph();
+            if (!isTapped(g)) {
+                rewrite(g);
+            }
         }
     }
 
-    private static void rewrite(JitModule module) {
-        // Adds the attribute to the class if needed and gives this instance its slot.
-        module.register_attribute(ATTRIBUTE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
-        Graph g = module.get_method("forward").graph();
-        if (isTapped(g)) {
-            return;  // this class's graph already stores its output (another instance was tapped)
+    /**
+     * Gives an untapped instance of a tapped class its flag (off), so the shared graph skips it; a no-op
+     * for modules of other classes.
+     */
+    static void switchOff(JitModule module) {
+        try (PointerScope scope = new PointerScope()) {
+            if (module.hasattr(FLAG)) {
+                module.setattr(FLAG, new IValue(false));
+            }
         }
+    }
+
+    /** True when this instance's tap is on. */
+    static boolean isOn(JitModule module) {
+        try (PointerScope scope = new PointerScope()) {
+            return module.hasattr(FLAG) && module.attr(FLAG).toBool();
+        }
+    }
+
+    private static void rewrite(Graph g) {
         Value self = g.inputs().get(0);
         Value out = g.outputs().get(0);
         g.setInsertPoint(g.return_node());
+        // Graph's own builders (insertGetAttr, createSetAttr): JitNode.s_ frees a string it does not own.
+        Value flag = g.insertGetAttr(self, FLAG);
+        JitNode branch = g.create(Symbol.fromQualString("prim::If"), new ValueArrayRef(new PointerPointer<Value>(new Value[] {flag}), 1), 1);
+        branch.output().setType(out.type());
+        g.insertNode(branch);
+        Block on = branch.addBlock();
+        Block off = branch.addBlock();
+
+        g.setInsertPoint(on.return_node());
         Value yes = g.insertConstant(new IValue(true));
         JitNode requiresGrad = g.create(Symbol.aten("requires_grad_"),
                 new ValueArrayRef(new PointerPointer<Value>(out, yes), 2), 1);
         requiresGrad.output().setType(out.type());
         g.insertNode(requiresGrad);
-        JitNode store = g.create(Symbol.fromQualString("prim::SetAttr"),
-                new ValueArrayRef(new PointerPointer<Value>(self, requiresGrad.output()), 2), 0);
-        store.s_(Symbol.attr("name"), new BytePointer(ATTRIBUTE));
-        g.insertNode(store);
-        g.return_node().replaceInput(0, requiresGrad.output());
+        store(g, self, ATTRIBUTE, requiresGrad.output());
+        Value none = g.insertNode(g.createNone()).output();
+        JitNode copy = g.create(Symbol.aten("clone"), new ValueArrayRef(new PointerPointer<Value>(requiresGrad.output(), none), 2), 1);
+        copy.output().setType(out.type());
+        g.insertNode(copy);
+        store(g, self, FINAL_ATTRIBUTE, copy.output());
+        on.registerOutput(copy.output());
+        off.registerOutput(out);
+        g.return_node().replaceInput(0, branch.output());
+    }
+
+    private static void store(Graph g, Value self, String attribute, Value value) {
+        g.insertNode(g.createSetAttr(self, attribute, value));
     }
 
     private static boolean isTapped(Graph g) {
@@ -87,12 +138,21 @@ final class GraphTap {
     }
 
     /**
-     * The value the module produced in the last forward (a new handle, attached to the caller's scope
-     * like any new tensor), or null when it has not run since.
+     * The module's output in the last forward (a new handle, attached to the caller's scope like any
+     * new tensor), or null when it has not run since.
      */
     static Tensor lastValue(JitModule module) {
+        return read(module, ATTRIBUTE);
+    }
+
+    /** The values the model left in the module's output by the end of the last forward, or null. */
+    static Tensor lastFinalValue(JitModule module) {
+        return read(module, FINAL_ATTRIBUTE);
+    }
+
+    private static Tensor read(JitModule module, String attribute) {
         try (OwnedMemory.CallScope call = OwnedMemory.call()) {
-            IValue v = module.attr(ATTRIBUTE);
+            IValue v = module.attr(attribute);
             if (v == null || !v.isTensor()) {
                 return null;
             }
@@ -106,10 +166,11 @@ final class GraphTap {
         return torch.empty(0);
     }
 
-    /** Forgets the stored value so a later read cannot return a stale tensor. */
+    /** Forgets the stored values so a later read cannot return a stale tensor. */
     static void clear(JitModule module) {
         try (PointerScope scope = new PointerScope()) {
             module.setattr(ATTRIBUTE, new IValue(placeholder()));
+            module.setattr(FINAL_ATTRIBUTE, new IValue(placeholder()));
         }
     }
 }

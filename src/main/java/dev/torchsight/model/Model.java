@@ -149,7 +149,7 @@ public final class Model implements AutoCloseable {
                 reload();
             }
             tapped.add(layer);
-            GraphTap.install(submodules.get(layer));
+            installTaps();
             return new LayerTap(layer, this);
         } finally {
             lock.unlock();
@@ -168,8 +168,18 @@ public final class Model implements AutoCloseable {
         closeModules();
         module = fresh;
         submodules = freshSubmodules;
-        tapped.forEach(name -> GraphTap.install(submodules.get(name)));
+        installTaps();
         ran = false;
+    }
+
+    /** Installs every tap, then switches the shared graph off for untapped instances of tapped classes. */
+    private void installTaps() {
+        tapped.forEach(name -> GraphTap.install(submodules.get(name)));
+        submodules.forEach((name, sub) -> {
+            if (!tapped.contains(name)) {
+                GraphTap.switchOff(sub);
+            }
+        });
     }
 
     /**
