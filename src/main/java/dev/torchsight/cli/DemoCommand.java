@@ -2,6 +2,7 @@ package dev.torchsight.cli;
 
 import dev.torchsight.core.Natives;
 import dev.torchsight.cam.CamResult;
+import dev.torchsight.cam.Cam;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
 import dev.torchsight.core.TorchsightException;

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.torchsight.cam.CamResult;
+import dev.torchsight.cam.Cam;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
 import dev.torchsight.core.Device;
@@ -185,7 +186,7 @@ final class GradcamCommand implements Callable<Integer> {
             builder.optOutputIndex(outputIndex);
         }
         try (Model m = builder.build(); AtomicFiles.Transaction files = new AtomicFiles.Transaction()) {
-            GradCam cam = GradCam.at(m, layer);
+            Cam cam = GradCam.at(m, layer);
             GradcamPipeline pipeline = new GradcamPipeline(cam, preprocessing, target,
                     new GradcamPipeline.Outputs(out, ext, alpha, saveMaps, names, files), root, stems);
             for (String[] skip : skips) {

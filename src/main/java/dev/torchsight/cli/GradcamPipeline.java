@@ -4,6 +4,7 @@ import dev.torchsight.core.Natives;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.torchsight.cam.CamResult;
+import dev.torchsight.cam.Cam;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
 import dev.torchsight.core.TorchsightException;
@@ -89,7 +90,7 @@ final class GradcamPipeline {
         return names;
     }
 
-    private final GradCam cam;
+    private final Cam cam;
     private final Preprocessing preprocessing;
     private final Target target;
     private final Outputs outputs;
@@ -99,7 +100,7 @@ final class GradcamPipeline {
 
     private final Map<Path, String> stems;
 
-    GradcamPipeline(GradCam cam, Preprocessing preprocessing, Target target, Outputs outputs, Path root,
+    GradcamPipeline(Cam cam, Preprocessing preprocessing, Target target, Outputs outputs, Path root,
                     Map<Path, String> stems) {
         this.stems = stems;
         this.cam = cam;

@@ -28,7 +28,8 @@ import org.bytedeco.pytorch.global.torch;
  *              prim::SetAttr[name="_torchsight_tap"](%self, %t)
  *              %c = aten::clone(%t)
  *              prim::SetAttr[name="_torchsight_tap_final"](%self, %c)
- *              -&gt; (%c)
+ *              %v = prim::If(%self._torchsight_override_on)  -&gt; the override tensor, else %c
+ *              -&gt; (%v)
  *     block1:  -&gt; (%out)
  *   return (%r)
  * </pre>
@@ -47,6 +48,10 @@ import org.bytedeco.pytorch.global.torch;
  * module reports), and an in-place operation never touches a leaf that requires grad. The clone itself is
  * stored too: after the forward it holds the values the model left there (the module's output after any
  * in-place change), which is what pytorch-grad-cam reads on CPU, where its stored activation aliases it.
+ *
+ * <p>The override: when switched on, the tapped instance hands its parent a given tensor instead of its
+ * output, so the rest of the network runs on chosen layer values (Ablation-CAM's ablated channels) while
+ * the part before the layer runs once for the image.
  */
 final class GraphTap {
     static {
@@ -56,6 +61,8 @@ final class GraphTap {
     static final String ATTRIBUTE = "_torchsight_tap";
     static final String FINAL_ATTRIBUTE = "_torchsight_tap_final";
     static final String FLAG = "_torchsight_tap_on";
+    static final String OVERRIDE = "_torchsight_override";
+    static final String OVERRIDE_ON = "_torchsight_override_on";
 
     private GraphTap() {}
 
@@ -74,6 +81,8 @@ final class GraphTap {
             module.register_attribute(ATTRIBUTE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
             module.register_attribute(FINAL_ATTRIBUTE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
             module.register_attribute(FLAG, new Type.TypePtr(BoolType.get()), new IValue(true), false, false);
+            module.register_attribute(OVERRIDE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
+            module.register_attribute(OVERRIDE_ON, new Type.TypePtr(BoolType.get()), new IValue(false), false, false);
             Graph g = module.get_method("forward").graph();
             if (!isTapped(g)) {
                 rewrite(g);
@@ -90,13 +99,6 @@ final class GraphTap {
             if (module.hasattr(FLAG)) {
                 module.setattr(FLAG, new IValue(false));
             }
-        }
-    }
-
-    /** True when this instance's tap is on. */
-    static boolean isOn(JitModule module) {
-        try (PointerScope scope = new PointerScope()) {
-            return module.hasattr(FLAG) && module.attr(FLAG).toBool();
         }
     }
 
@@ -124,7 +126,17 @@ final class GraphTap {
         copy.output().setType(out.type());
         g.insertNode(copy);
         store(g, self, FINAL_ATTRIBUTE, copy.output());
-        on.registerOutput(copy.output());
+        Value overrideOn = g.insertGetAttr(self, OVERRIDE_ON);
+        JitNode choice = g.create(Symbol.fromQualString("prim::If"),
+                new ValueArrayRef(new PointerPointer<Value>(new Value[] {overrideOn}), 1), 1);
+        choice.output().setType(out.type());
+        g.insertNode(choice);
+        Block replaced = choice.addBlock();
+        Block computed = choice.addBlock();
+        g.setInsertPoint(replaced.return_node());
+        replaced.registerOutput(g.insertGetAttr(self, OVERRIDE));
+        computed.registerOutput(copy.output());
+        on.registerOutput(choice.output());
         off.registerOutput(out);
         g.return_node().replaceInput(0, branch.output());
     }
@@ -164,6 +176,14 @@ final class GraphTap {
     /** An empty tensor marks "no value": setattr type-checks, so an undefined tensor is refused. */
     private static Tensor placeholder() {
         return torch.empty(0);
+    }
+
+    /** Makes the instance return {@code value} instead of its output, or (null) its own output again. */
+    static void override(JitModule module, Tensor value) {
+        try (PointerScope scope = new PointerScope()) {
+            module.setattr(OVERRIDE, new IValue(value == null ? placeholder() : value));
+            module.setattr(OVERRIDE_ON, new IValue(value != null));
+        }
     }
 
     /** Forgets the stored values so a later read cannot return a stale tensor. */

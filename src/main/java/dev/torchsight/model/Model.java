@@ -201,6 +201,15 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the model and returns its whole output (any type), for work inside the caller's scope while it
+     * holds {@link #lock()}; see {@link LayerTap#runAll}.
+     */
+    ModelOutput forwardOutput(Tensor batch) {
+        requireOpen();
+        return new ModelOutput(this, run(batch));
+    }
+
     /** Runs the model without recording gradients; the result is the caller's. */
     public Tensor predict(Tensor batch) {
         try (NoGradGuard guard = new NoGradGuard()) {
@@ -223,7 +232,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** The class scores in the output, as a new tensor handle (toTensor() is a view into the IValue). */
-    private Tensor selectOutput(IValue out) {
+    Tensor selectOutput(IValue out) {
         if (out.isTensor()) {
             return new Tensor(out.toTensor());
         }

@@ -40,7 +40,7 @@ class ConcurrencyTest {
     void oneGradCamUsedByEightThreadsGivesTheSingleThreadMaps() throws Exception {
         float[] pixels = pixels();
         try (Model model = Model.load(FIXTURES.resolve("small_resnet_scripted.pt"))) {
-            GradCam cam = GradCam.at(model, "layer4");
+            Cam cam = GradCam.at(model, "layer4");
             List<CamResult> reference = null;
             for (int i = 0; i < 3; i++) {  // past the executor's profiling runs
                 reference = explain(cam, pixels);
@@ -73,7 +73,7 @@ class ConcurrencyTest {
             }
             float[] reference = expected;
             // A CAM on another layer of the same model runs in between: both share the model's passes.
-            GradCam cam = GradCam.at(model, "layer3");
+            Cam cam = GradCam.at(model, "layer3");
             List<float[]> all = runConcurrently(4, 10, () -> {
                 explain(cam, pixels);
                 return features(model, pixels);
@@ -84,7 +84,7 @@ class ConcurrencyTest {
         }
     }
 
-    private static List<CamResult> explain(GradCam cam, float[] pixels) {
+    private static List<CamResult> explain(Cam cam, float[] pixels) {
         try (PointerScope scope = new PointerScope()) {
             return cam.explain(Tensor.create(pixels, 4, 3, 64, 64), Target.topClass());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchsight.cam.CamResult;
+import dev.torchsight.cam.Cam;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
 import dev.torchsight.io.Images;

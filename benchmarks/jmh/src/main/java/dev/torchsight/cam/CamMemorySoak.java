@@ -23,7 +23,7 @@ public final class CamMemorySoak {
         int calls = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
         Threads.configure(Threads.machineCores());
         try (Model model = Model.load(file)) {
-            GradCam cam = GradCam.at(model, layer);
+            Cam cam = GradCam.at(model, layer);
             torch.manual_seed(0);
             Tensor input = torch.randn(1, 3, size, size);
             long warm = 0;

@@ -42,7 +42,7 @@ public class GradCamLatencyBenchmark {
 
     private Model forwardModel;
     private Model camModel;
-    private GradCam cam;
+    private Cam cam;
     private Tensor input;
 
     @Setup(Level.Trial)

@@ -24,7 +24,7 @@ public final class GradCamVsForward {
         int calls = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         Threads.configure(Threads.machineCores());
         try (Model plain = Model.load(file); Model tapped = Model.load(file)) {
-            GradCam cam = GradCam.at(tapped, layer);
+            Cam cam = GradCam.at(tapped, layer);
             torch.manual_seed(0);
             Tensor x = torch.randn(batch, 3, 224, 224);
             for (int i = 0; i < 10; i++) {

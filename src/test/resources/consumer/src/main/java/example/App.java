@@ -1,6 +1,7 @@
 package example;
 
 import dev.torchsight.cam.CamResult;
+import dev.torchsight.cam.Cam;
 import dev.torchsight.cam.GradCam;
 import dev.torchsight.cam.Target;
 import dev.torchsight.core.Natives;
