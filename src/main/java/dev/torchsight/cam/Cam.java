@@ -284,6 +284,10 @@ public final class Cam {
         } else {
             ranks.add(((Target.PerImage) target).targets());
         }
+        boolean chosenByModel = target instanceof Target.TopClass || target instanceof Target.TopK;
+        for (int r = 0; r < ranks.size(); r++) {
+            ranks.set(r, method.targets(ranks.get(r), scores, chosenByModel));
+        }
         return ranks;
     }
 

@@ -1,6 +1,7 @@
 package dev.torchsight.cam;
 
 import dev.torchsight.core.Natives;
+import java.util.List;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 
@@ -28,6 +29,16 @@ public abstract class CamMethod {
     /** Whether the method needs the gradients of the target scores (default: yes). */
     public boolean usesGradients() {
         return true;
+    }
+
+    /**
+     * The targets the method explains, given the ones the caller asked for (one per image) and the
+     * model's class scores (N x classes, or null when the output has none); {@code chosenByModel} is true
+     * when the targets are the model's own top classes. Default: unchanged (Finer-CAM compares them with
+     * similar classes).
+     */
+    protected List<CamTarget> targets(List<CamTarget> requested, Tensor scores, boolean chosenByModel) {
+        return requested;
     }
 
     /**
