@@ -44,7 +44,7 @@ public final class CamMethods {
     public static CamMethod byName(String name) {
         Supplier<CamMethod> m = METHODS.get(name.toLowerCase(Locale.ROOT).strip());
         if (m == null) {
-            throw new TorchsightException(Kind.INPUT, name, "unknown CAM method '" + name + "'; use one of "
+            throw new TorchsightException(Kind.METHOD, name, "unknown CAM method '" + name + "'; use one of "
                     + String.join(", ", names()));
         }
         return m.get();

@@ -15,6 +15,7 @@ final class FlagHints {
 
     static {
         FLAGS.put(Kind.MODEL, new String[] {"--model"});
+        FLAGS.put(Kind.INPUT, new String[] {"--image", "--input"});
         FLAGS.put(Kind.LAYER, new String[] {"--layer"});
         FLAGS.put(Kind.OUTPUT_INDEX, new String[] {"--output-index"});
         FLAGS.put(Kind.CLASS_INDEX, new String[] {"--class"});
