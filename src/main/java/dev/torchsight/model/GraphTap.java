@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.JitNode;
+import org.bytedeco.pytorch.SingletonTypePtr;
 import org.bytedeco.pytorch.Symbol;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorType;
@@ -80,9 +81,9 @@ final class GraphTap {
         try (PointerScope scope = new PointerScope()) {
             module.register_attribute(ATTRIBUTE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
             module.register_attribute(FINAL_ATTRIBUTE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
-            module.register_attribute(FLAG, new Type.TypePtr(BoolType.get()), new IValue(true), false, false);
+            module.register_attribute(FLAG, boolType(), new IValue(true), false, false);
             module.register_attribute(OVERRIDE, new Type.TypePtr(TensorType.get()), new IValue(placeholder()), false, false);
-            module.register_attribute(OVERRIDE_ON, new Type.TypePtr(BoolType.get()), new IValue(false), false, false);
+            module.register_attribute(OVERRIDE_ON, boolType(), new IValue(false), false, false);
             Graph g = module.get_method("forward").graph();
             if (!isTapped(g)) {
                 rewrite(g);
@@ -171,6 +172,15 @@ final class GraphTap {
             Tensor t = v.toTensor();  // a view into v: copy the handle before v is freed
             return t.defined() && t.numel() > 0 ? call.result(new Tensor(t)) : null;
         }
+    }
+
+    /**
+     * The bool type as a TypePtr. BoolType is a singleton whose own pointer type is one word, so it must be
+     * wrapped as a singleton; {@code new Type.TypePtr(BoolType.get())} would take the Pointer-cast
+     * constructor and read a second word that is not there.
+     */
+    private static Type.TypePtr boolType() {
+        return new Type.TypePtr(new SingletonTypePtr(BoolType.get().get()));
     }
 
     /** An empty tensor marks "no value": setattr type-checks, so an undefined tensor is refused. */
