@@ -51,6 +51,11 @@ public final class CamContext {
         return tap.model();
     }
 
+    /** The layer's tap, for methods that run their own passes over it (Shapley-CAM's second-order gradient). */
+    LayerTap tap() {
+        return tap;
+    }
+
     /** The layer's name. */
     public String layer() {
         return tap.name();

@@ -19,8 +19,11 @@ public final class CamMethods {
         register(GradCamPlusPlus::new);
         register(XGradCam::new);
         register(LayerCam::new);
+        register(ShapleyCam::new);
+        register(FinerCam::new);
         register(EigenCam::new);
         register(EigenGradCam::new);
+        register(KpcaCam::new);
         register(ScoreCam::new);
         register(AblationCam::new);
     }

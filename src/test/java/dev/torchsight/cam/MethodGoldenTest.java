@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every method against pytorch-grad-cam's own maps on a small ResNet (src/test/resources/cam, made by
  * make_fixtures.py with pytorch-grad-cam 084273b): top-1 and a given class, at layer4 and layer3,
- * the whole 4-image batch in one call; max |difference| of the normalised maps below 1e-3.
+ * the whole 4-image batch in one call; max |difference| of the normalised maps below 1e-3. Also
+ * Shapley-CAM on a softmax target (where its Hessian term is not zero) and Finer-CAM's compared classes.
  */
 class MethodGoldenTest {
     static final Path FIXTURES = Path.of("src/test/resources/cam");
@@ -50,6 +52,44 @@ class MethodGoldenTest {
             List<CamResult> results = cam.explain(inputs(), cls < 0 ? Target.topClass() : Target.classIndex(cls));
             assertEquals(4, results.size());
             assertMatches(expected, results, method + " " + layer + " " + cls);
+        }
+    }
+
+    @Test
+    void shapleyCamMatchesOnAProbabilityTarget() {
+        // class logits are piecewise linear in layer4 here, so only a softmax target has a Hessian term
+        float[] expected = NpyFile.read(FIXTURES.resolve("golden_shapleycam_prob3.npy")).asFloats();
+        try (PointerScope scope = new PointerScope(); Model model = Model.load(MODEL)) {
+            Cam cam = Cam.builder(model).setMethod("shapleycam").setLayers("layer4").build();
+            List<CamResult> results = cam.explain(inputs(), Target.each(CamTarget.probability(3)));
+            assertMatches(expected, results, "shapleycam layer4 prob3");
+            Cam grad = Cam.builder(model).setMethod("gradcam").setLayers("layer4").build();
+            double gap = 0;
+            List<CamResult> plain = grad.explain(inputs(), Target.each(CamTarget.probability(3)));
+            for (int i = 0; i < 4; i++) {
+                for (int p = 0; p < plain.get(i).map().length; p++) {
+                    gap = Math.max(gap, Math.abs(plain.get(i).map()[p] - results.get(i).map()[p]));
+                }
+            }
+            assertTrue(gap > 1e-2, "the Hessian term changes the map, max gap " + gap);
+        }
+    }
+
+    @Test
+    void finerCamComparesTheClosestLogits() {
+        float[] expected = NpyFile.read(FIXTURES.resolve("finercam_targets.npy")).asFloats();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor logits = Tensor.create(NpyFile.read(FIXTURES.resolve("logits.npy")).asFloats(), 4, 10);
+            List<CamTarget> top = List.of(CamTarget.logit(4), CamTarget.logit(4), CamTarget.logit(4), CamTarget.logit(4));
+            List<CamTarget> finer = new FinerCam().targets(top, logits, true);
+            for (int i = 0; i < 4; i++) {
+                FinerTarget t = (FinerTarget) finer.get(i);
+                assertEquals((int) expected[i * 4], t.main());
+                for (int j = 0; j < 3; j++) {
+                    assertEquals((int) expected[i * 4 + 1 + j], t.compared().get(j));
+                }
+            }
+            assertEquals(top, new FinerCam().targets(top, logits, false));
         }
     }
 
