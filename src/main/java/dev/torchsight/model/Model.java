@@ -225,9 +225,13 @@ public final class Model implements AutoCloseable {
         try {
             return module.forward(inputs);
         } catch (RuntimeException e) {
+            String reason = NativeErrors.reason(e);
+            // Size advice only where libtorch speaks of shapes: other failures (in-place autograd errors,
+            // unsupported ops) are the model's, and libtorch's reason says more than a guess would.
+            boolean shape = reason.matches("(?is).*(size|shape|channel|mat1|dimension|expected input).*");
             throw new TorchsightException(Kind.MODEL, path, "the model's forward pass failed on input "
-                    + shape(batch) + ": " + NativeErrors.reason(e)
-                    + "; check the input size and number of channels the model expects", e);
+                    + shape(batch) + ": " + reason
+                    + (shape ? "; check the input size and number of channels the model expects" : ""), e);
         }
     }
 
