@@ -90,11 +90,6 @@ final class SparseCholesky {
         return new SparseCholesky(n, start, rows, values);
     }
 
-    /** Entries of the factor. */
-    int entries() {
-        return start[n];
-    }
-
     /** Solves M y = b; returns y (b is not changed). */
     double[] solve(double[] b) {
         double[] y = b.clone();
