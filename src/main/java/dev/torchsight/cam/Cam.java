@@ -108,6 +108,18 @@ public final class Cam {
     }
 
     /**
+     * The same CAM (method, layers, reshape, smoothing, CAM batch, layer values) on another model, e.g. a
+     * copy with randomised weights.
+     *
+     * @throws TorchsightException of kind {@link Kind#LAYER} when the other model lacks a layer
+     */
+    public Cam on(Model other) {
+        return builder(other).setMethod(method).setLayers(layers().toArray(String[]::new)).optReshape(reshape)
+                .optEigenSmooth(eigenSmooth).optAugSmooth(augSmooth).optCamBatch(camBatch).optLayerValues(layerValues)
+                .build();
+    }
+
+    /**
      * Explains a preprocessed batch (N x C x H x W float): one result per image and target, ordered by
      * image, then rank.
      *

@@ -63,8 +63,10 @@ public final class CamPipeline {
      * @param seconds time spent on the images (model loading excluded)
      * @param report the report file
      * @param metrics per method, the mean of each faithfulness metric (empty without metrics)
+     * @param ranking methods from best to worst by the metrics (empty with one method or no metrics)
      */
-    public record Summary(int images, int skipped, double seconds, Path report, Map<String, Map<String, Double>> metrics) { }
+    public record Summary(int images, int skipped, double seconds, Path report, Map<String, Map<String, Double>> metrics,
+                          List<String> ranking) { }
 
     private final List<Cam> cams;
     private final Preprocessing preprocessing;
@@ -106,10 +108,14 @@ public final class CamPipeline {
      * Scores the maps of one batch (faithfulness metrics); see the metrics package. Called on the compute
      * thread with the batch and each CAM's results.
      */
-    @FunctionalInterface
     public interface CamScorer {
-        /** Per result (same order), metric name to value. */
-        List<Map<String, Double>> score(Cam cam, Tensor batch, List<CamResult> results);
+        /** Per result (same order), metric name to value; {@code target} is what the results explain. */
+        List<Map<String, Double>> score(Cam cam, Tensor batch, Target target, List<CamResult> results);
+
+        /** Methods from best to worst by their mean metrics (method to metric to mean); empty: no ranking. */
+        default List<String> rank(Map<String, Map<String, Double>> means) {
+            return List.of();
+        }
     }
 
     /**
@@ -141,10 +147,11 @@ public final class CamPipeline {
             }
             double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
             Map<String, Map<String, Double>> means = means(metricValues);
+            List<String> ranking = scorer != null && cams.size() > 1 ? scorer.rank(means) : List.of();
             Path report = out.resolve("report.json");
-            writeReport(report, done, seconds, means);
+            writeReport(report, done, seconds, means, ranking);
             staged.commit();
-            return new Summary(done, skipped.size(), seconds, report, means);
+            return new Summary(done, skipped.size(), seconds, report, means, ranking);
         }
     }
 
@@ -301,7 +308,7 @@ public final class CamPipeline {
                         maps.add(r);
                         if (scorer != null) {
                             try (PointerScope scope = new PointerScope()) {
-                                List<Map<String, Double>> m = scorer.score(cam, batch.tensor(), r);
+                                List<Map<String, Double>> m = scorer.score(cam, batch.tensor(), target, r);
                                 metrics.add(m);
                                 metricValues.computeIfAbsent(cam.method().name(), k -> new ArrayList<>()).addAll(m);
                             }
@@ -488,7 +495,8 @@ public final class CamPipeline {
         return out;
     }
 
-    private void writeReport(Path report, int done, double seconds, Map<String, Map<String, Double>> metrics) {
+    private void writeReport(Path report, int done, double seconds, Map<String, Map<String, Double>> metrics,
+                             List<String> ranking) {
         Cam first = cams.get(0);
         JsonObject o = new JsonObject();
         o.addProperty("model", first.model().path().toString());
@@ -512,6 +520,11 @@ public final class CamPipeline {
                 summary.add(method, m);
             });
             o.add("metrics", summary);
+        }
+        if (!ranking.isEmpty()) {
+            JsonArray order = new JsonArray();
+            ranking.forEach(order::add);
+            o.add("ranking", order);
         }
         o.add("results", results);
         o.add("skipped", skipped);

@@ -6,6 +6,7 @@ import dev.torchsight.cam.CamMethods;
 import dev.torchsight.cam.CamPipeline;
 import dev.torchsight.cam.Reshape;
 import dev.torchsight.cam.Target;
+import dev.torchsight.cam.metrics.FaithfulnessScorer;
 import dev.torchsight.core.Device;
 import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
@@ -182,7 +183,7 @@ final class GradcamCommand implements Callable<Integer> {
                     .optTarget(target).optFormat(ext).optAlpha(alpha).optSaveMaps(saveMaps).optClassNames(names)
                     .optBatchSize(batchSize);
             if (metrics) {
-                pipeline.optScorer(MetricsTable.scorer());
+                pipeline.optScorer(FaithfulnessScorer.create());
             }
             CamPipeline.Summary summary;
             try (ProgressBar bar = Terminal.showProgress(quiet) ? ProgressBars.create(cams.size() == 1
@@ -198,7 +199,7 @@ final class GradcamCommand implements Callable<Integer> {
                     cams.size() == 1 ? cams.get(0).method().name() : cams.size() + " methods", layer, summary.images(),
                     summary.seconds(), summary.images() / summary.seconds(), summary.skipped(), summary.report());
             if (!summary.metrics().isEmpty()) {
-                MetricsTable.print(stdout, summary.metrics());
+                MetricsTable.print(stdout, summary.metrics(), summary.ranking());
             }
             stdout.flush();
         }

@@ -286,13 +286,11 @@ public final class Faithfulness {
     // ---------------------------------------------------------------- model randomisation
 
     /**
-     * {@link #modelRandomisation(Cam, Function, Tensor, Target)} with the copy's CAM made of the same
-     * method and layers ({@code Cam.builder(copy).setMethod(cam.method()).setLayers(cam.layers())}; a
-     * CAM with a reshape, smoothing or other options needs the other overload).
+     * {@link #modelRandomisation(Cam, Function, Tensor, Target)} with the copy's CAM made by
+     * {@link Cam#on(Model)} (the same method, layers and options).
      */
     public RandomisationCheck modelRandomisation(Cam cam, Tensor batch, Target target) {
-        return modelRandomisation(cam, copy -> Cam.builder(copy).setMethod(cam.method())
-                .setLayers(cam.layers().toArray(String[]::new)).build(), batch, target);
+        return modelRandomisation(cam, cam::on, batch, target);
     }
 
     /**
