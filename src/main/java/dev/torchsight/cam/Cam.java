@@ -76,7 +76,7 @@ public final class Cam {
         this.camBatch = b.camBatch;
         this.layerValues = b.layerValues;
         List<LayerTap> list = new ArrayList<>();
-        for (String layer : b.layers) {
+        for (String layer : method.layers(model, b.layers)) {
             list.add(model.tap(layer));
         }
         this.taps = List.copyOf(list);
@@ -179,7 +179,8 @@ public final class Cam {
     /** One forward pass and its maps, read back as Java values. */
     private PassResult pass(Tensor batch, Target target) {
         int n = (int) batch.size(0);
-        Tensor input = model.device() == Device.CPU ? batch : batch.to(model.device().toTorch(), batch.scalar_type());
+        Tensor onDevice = model.device() == Device.CPU ? batch : batch.to(model.device().toTorch(), batch.scalar_type());
+        Tensor input = method.usesInputGradient() ? onDevice.detach().requires_grad_(true) : onDevice;
         try (AutoGradMode grad = new AutoGradMode(method.usesGradients())) {
             return LayerTap.runAll(taps, input, (output, values) -> {
                 PassResult result = new PassResult(n, target.count(), (int) batch.size(2), (int) batch.size(3));
@@ -215,16 +216,26 @@ public final class Cam {
             scores[i] = (float) s.item_double();
             total = total == null ? s : total.add(s);
         }
-        List<Tensor> gradients = method.usesGradients() ? gradients(total, values, more) : null;
-        List<Tensor> perLayer = new ArrayList<>();
+        List<Tensor> gradients = method.usesGradients() ? gradients(total, values, more, input) : null;
+        List<CamContext> contexts = new ArrayList<>();
         for (int l = 0; l < taps.size(); l++) {
             LayerTap.Values v = values.get(l);
             Tensor raw = (layerValues == LayerValues.FINAL ? v.finalValues() : v.output()).detach();
             Tensor activations = spatial(raw, taps.get(l).name());
             Tensor grads = gradients == null ? null : spatial(gradients.get(l), taps.get(l).name());
-            CamContext context = new CamContext(taps.get(l), input, targets, activations, raw, grads, eigenSmooth,
-                    camBatch, scores, reshape == null ? 1 : reshape.channelAxis());
-            Tensor map = torch.relu(method.map(context));
+            contexts.add(new CamContext(taps.get(l), input.detach(), targets, activations, raw, grads, eigenSmooth,
+                    camBatch, scores, reshape == null ? 1 : reshape.channelAxis()));
+        }
+        Tensor combined = method.combinedMap(contexts,
+                method.usesInputGradient() && gradients != null ? gradients.get(taps.size()) : null);
+        if (combined != null) {
+            result.setRaw(rank, MapValues.floats(combined), (int) combined.size(1), (int) combined.size(2));
+            result.setRank(rank, targets, scores, MapValues.floats(MapValues.scale(combined, 0, 0)));
+            return;
+        }
+        List<Tensor> perLayer = new ArrayList<>();
+        for (int l = 0; l < taps.size(); l++) {
+            Tensor map = torch.relu(method.map(contexts.get(l)));
             if (l == 0) {
                 result.setRaw(rank, MapValues.floats(map), (int) map.size(1), (int) map.size(2));
             }
@@ -233,7 +244,8 @@ public final class Cam {
         result.setRank(rank, targets, scores, MapValues.floats(MapValues.aggregate(perLayer)));
     }
 
-    private List<Tensor> gradients(Tensor total, List<LayerTap.Values> values, boolean more) {
+    /** The gradients at each layer's output, then (when the method asks for it) at the input. */
+    private List<Tensor> gradients(Tensor total, List<LayerTap.Values> values, boolean more, Tensor input) {
         if (!total.requires_grad()) {
             throw new TorchsightException(Kind.LAYER, layer(), "the target scores do not depend on layer " + layer()
                     + "'s output through autograd: pick a layer that feeds the scores, or, if the model detaches its "
@@ -241,6 +253,9 @@ public final class Cam {
         }
         TensorVector leaves = new TensorVector();
         values.forEach(v -> leaves.push_back(v.output()));
+        if (method.usesInputGradient()) {
+            leaves.push_back(input);
+        }
         TensorVector g;
         try {
             g = torch.grad(new TensorVector(total), leaves, new TensorVector(), new BoolOptional(more), false, true);
@@ -256,6 +271,9 @@ public final class Cam {
                         + taps.get(l).name() + "; pick a layer that feeds the scores");
             }
             out.add(t);
+        }
+        if (method.usesInputGradient()) {
+            out.add(g.get(taps.size()));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.torchsight.cam;
 
 import dev.torchsight.core.Natives;
+import dev.torchsight.model.Model;
 import java.util.List;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -29,6 +30,31 @@ public abstract class CamMethod {
     /** Whether the method needs the gradients of the target scores (default: yes). */
     public boolean usesGradients() {
         return true;
+    }
+
+    /**
+     * The layers the method reads, given the ones the caller asked for (default: those; FullGrad uses
+     * every bias layer instead).
+     */
+    protected List<String> layers(Model model, List<String> requested) {
+        return requested;
+    }
+
+    /** Whether the method also needs the gradient of the target scores with respect to the input (FullGrad). */
+    protected boolean usesInputGradient() {
+        return false;
+    }
+
+    /**
+     * The whole map from every layer at once, N x H x W at the input's size, for methods whose layers are
+     * not averaged (FullGrad sums them); the engine then scales it to [0, 1]. Default: null, meaning one
+     * map per layer from {@link #camImage}, averaged.
+     *
+     * @param layers one context per layer
+     * @param inputGradient the gradient with respect to the input when {@link #usesInputGradient()}, else null
+     */
+    protected Tensor combinedMap(List<CamContext> layers, Tensor inputGradient) {
+        return null;
     }
 
     /**

@@ -24,6 +24,7 @@ public final class CamMethods {
         register(EigenCam::new);
         register(EigenGradCam::new);
         register(KpcaCam::new);
+        register(FullGrad::new);
         register(ScoreCam::new);
         register(AblationCam::new);
     }

@@ -121,6 +121,61 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * The layers that add a per-channel bias to a 2-D map, in definition order: every {@code Conv2d} with
+     * a bias and every {@code BatchNorm2d} with an affine bias (FullGrad's layers).
+     */
+    public List<String> biasLayers() {
+        lock.lock();
+        try (PointerScope scope = new PointerScope()) {
+            requireOpen();
+            List<String> out = new ArrayList<>();
+            submodules.forEach((name, sub) -> {
+                String type = typeName(sub);
+                if ((type.equals("Conv2d") || type.equals("BatchNorm2d")) && sub.hasattr("bias")
+                        && sub.attr("bias").isTensor()) {
+                    out.add(name);
+                }
+            });
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The per-channel bias a layer adds to its output: a {@code Conv2d}'s bias, or for a
+     * {@code BatchNorm2d} in eval mode its output for a zero input, {@code bias - running_mean * weight /
+     * sqrt(running_var + eps)} (computed by the layer itself, so its own eps is used).
+     *
+     * @throws TorchsightException of kind {@link Kind#LAYER} when the layer is not one of {@link #biasLayers()}
+     */
+    public float[] bias(String layer) {
+        lock.lock();
+        try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
+            requireOpen();
+            JitModule sub = submodules.get(layer);
+            if (sub == null || !biasLayers().contains(layer)) {
+                throw new TorchsightException(Kind.LAYER, layer, "layer " + layer + " is not a Conv2d or BatchNorm2d with a bias");
+            }
+            Tensor bias = sub.attr("bias").toTensor();
+            if (typeName(sub).equals("BatchNorm2d")) {
+                Tensor zero = torch.zeros(new long[] {1, bias.size(0), 1, 1}, bias.options());
+                IValueVector in = new IValueVector();
+                in.push_back(new IValue(zero));
+                bias = sub.forward(in).toTensor().reshape(-1);
+                if (sub.hasattr(GraphTap.ATTRIBUTE)) {
+                    GraphTap.clear(sub);  // a tapped layer stored this probe's output
+                }
+            }
+            float[] out = new float[(int) bias.numel()];
+            bias.cpu().to(torch.ScalarType.Float).contiguous().data_ptr_float().get(out);
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Taps a named submodule (see {@link LayerTap}).
      *
      * @throws TorchsightException of kind {@link Kind#LAYER} when the layer does not exist (the message
