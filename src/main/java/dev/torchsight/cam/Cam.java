@@ -182,7 +182,7 @@ public final class Cam {
         Tensor onDevice = model.device() == Device.CPU ? batch : batch.to(model.device().toTorch(), batch.scalar_type());
         Tensor input = method.usesInputGradient() ? onDevice.detach().requires_grad_(true) : onDevice;
         try (AutoGradMode grad = new AutoGradMode(method.usesGradients())) {
-            return LayerTap.runAll(taps, input, (output, values) -> {
+            return LayerTap.runAll(model, taps, input, (output, values) -> {
                 PassResult result = new PassResult(n, target.count(), (int) batch.size(2), (int) batch.size(3));
                 List<List<CamTarget>> ranks = resolve(target, output, n, result);
                 for (int rank = 0; rank < ranks.size(); rank++) {
@@ -226,7 +226,7 @@ public final class Cam {
             contexts.add(new CamContext(taps.get(l), input.detach(), targets, activations, raw, grads, eigenSmooth,
                     camBatch, scores, reshape == null ? 1 : reshape.channelAxis()));
         }
-        Tensor combined = method.combinedMap(contexts,
+        Tensor combined = method.combinedMap(input.detach(), contexts,
                 method.usesInputGradient() && gradients != null ? gradients.get(taps.size()) : null);
         if (combined != null) {
             result.setRaw(rank, MapValues.floats(combined), (int) combined.size(1), (int) combined.size(2));

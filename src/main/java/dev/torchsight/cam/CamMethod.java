@@ -50,10 +50,11 @@ public abstract class CamMethod {
      * not averaged (FullGrad sums them); the engine then scales it to [0, 1]. Default: null, meaning one
      * map per layer from {@link #camImage}, averaged.
      *
-     * @param layers one context per layer
+     * @param input the input batch
+     * @param layers one context per layer (none when the method found no layer to read)
      * @param inputGradient the gradient with respect to the input when {@link #usesInputGradient()}, else null
      */
-    protected Tensor combinedMap(List<CamContext> layers, Tensor inputGradient) {
+    protected Tensor combinedMap(Tensor input, List<CamContext> layers, Tensor inputGradient) {
         return null;
     }
 

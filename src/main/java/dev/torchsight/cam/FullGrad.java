@@ -32,8 +32,7 @@ public final class FullGrad extends CamMethod {
     }
 
     @Override
-    protected Tensor combinedMap(List<CamContext> layers, Tensor inputGradient) {
-        Tensor input = layers.get(0).input();
+    protected Tensor combinedMap(Tensor input, List<CamContext> layers, Tensor inputGradient) {
         long h = input.size(2);
         long w = input.size(3);
         Tensor total = perChannel(torch.abs(inputGradient.mul(input)), h, w);

@@ -100,7 +100,11 @@ public final class LayerTap {
         if (taps.isEmpty()) {
             throw new IllegalArgumentException("no taps");
         }
-        Model model = taps.get(0).model;
+        return runAll(taps.get(0).model, taps, batch, work);
+    }
+
+    /** {@link #runAll(List, Tensor, MultiPass)} on {@code model}, whose taps may be none. */
+    public static <T> T runAll(Model model, List<LayerTap> taps, Tensor batch, MultiPass<T> work) {
         model.lock().lock();
         try (PointerScope scope = new PointerScope()) {
             taps.forEach(LayerTap::clear);
