@@ -27,7 +27,8 @@ class ReadmeExamplesTest {
     private static final Pattern OPENS = Pattern.compile(
             "Model\\.load\\(|Model\\.builder\\(\\)|Images\\.read\\(|\\.batch\\(|Overlay\\.jet\\(|FeatureExtractor\\.extract\\(");
     private static final String IMPORTS = String.join("\n",
-            "import dev.torchsight.cam.*;", "import dev.torchsight.core.*;", "import dev.torchsight.io.*;",
+            "import dev.torchsight.cam.*;", "import dev.torchsight.cam.metrics.*;", "import dev.torchsight.core.*;",
+            "import dev.torchsight.io.*;",
             "import dev.torchsight.model.*;", "import dev.torchsight.render.*;", "import dev.torchsight.tsne.*;",
             "import java.nio.file.*;", "import java.util.*;", "import org.bytedeco.javacpp.PointerScope;",
             "import org.bytedeco.opencv.opencv_core.Mat;",
