@@ -10,8 +10,10 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * The first principal component of a batch of activation maps, as Eigen-CAM defines it: per image,
  * the positions (h * w) x channels matrix, centred per channel, projected on its first right singular
- * vector. The SVD is the full one in double precision (LAPACK gesdd), as numpy computes it in
- * pytorch-grad-cam, so the sign that an SVD leaves open comes out the same.
+ * vector. The SVD runs in double precision (LAPACK gesdd), as numpy computes it in pytorch-grad-cam, so
+ * the sign that an SVD leaves open comes out the same; the reduced form (no square V) gives the same first
+ * vector at a fraction of the cost (checked against numpy's full SVD on 300 random 49 x 512 matrices and on
+ * ResNet-34's layer4 through the CLI).
  */
 final class Projections {
     static {
@@ -31,7 +33,7 @@ final class Projections {
                 .reshape(n, c, h * w).transpose(1, 2);
         x = x.sub(x.mean(new long[] {1}, true, new ScalarTypeOptional())).contiguous();
         // numpy's linalg computes in double even for float32 input; the sign of V's first row follows that.
-        T_TensorTensorTensor_T usv = torch.linalg_svd(x.cpu().to(torch.ScalarType.Double), true, new StringViewOptional());
+        T_TensorTensorTensor_T usv = torch.linalg_svd(x.cpu().to(torch.ScalarType.Double), false, new StringViewOptional());
         Tensor first = usv.get2().select(1, 0).to(x.device(), x.scalar_type());  // first row of V^T, N x C
         return torch.bmm(x, first.unsqueeze(2)).reshape(n, h, w);
     }
