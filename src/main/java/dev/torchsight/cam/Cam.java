@@ -295,7 +295,7 @@ public final class Cam {
         Tensor scores = null;
         if (needsClasses || output.isScores()) {
             scores = output.scores().detach();
-            requireClassScores(scores, n, target);
+            requireClassScores(scores, n, target, needsClasses);
             result.setScores(scores);
         }
         List<List<CamTarget>> ranks = new ArrayList<>();
@@ -321,8 +321,7 @@ public final class Cam {
         return ranks;
     }
 
-    private void requireClassScores(Tensor scores, int n, Target target) {
-        boolean needsClasses = !(target instanceof Target.Each) && !(target instanceof Target.PerImage);  // as in resolve
+    private void requireClassScores(Tensor scores, int n, Target target, boolean needsClasses) {
         if (scores.dim() != 2 || scores.size(0) != n) {
             if (needsClasses) {
                 throw new TorchsightException(Kind.MODEL, model.path(), "the model's output has shape "

@@ -96,7 +96,7 @@ final class Targets {
         public Tensor score(ModelOutput output, int image) {
             Tensor found = part(output, "boxes", 0, image, 2);
             Tensor scores = part(output, "scores", 1, image, 1);
-            long[] predicted = longs(part(output, "labels", 2, image, 1));
+            long[] predicted = MapValues.longs(part(output, "labels", 2, image, 1));
             Tensor total = torch.zeros(new long[] {}, found.options());
             if (found.size(0) == 0) {
                 return total;
@@ -130,12 +130,6 @@ final class Targets {
                 t = output.element(position);
             }
             return t.dim() == dims + 1 ? t.select(0, image) : t;
-        }
-
-        private static long[] longs(Tensor t) {
-            long[] out = new long[(int) t.numel()];
-            t.cpu().to(torch.ScalarType.Long).contiguous().data_ptr_long().get(out);
-            return out;
         }
     }
 }
