@@ -27,11 +27,6 @@ public final class TorchsightNative {
 
     private TorchsightNative() {}
 
-    /** Gradient backend id of the exact O(n^2) method. */
-    public static final int TSNE_EXACT = 0;
-    /** Gradient backend id of the Barnes-Hut method. */
-    public static final int TSNE_BARNES_HUT = 1;
-
     public static native int tsne_conditional_p(@Const DoublePointer distSq, int n, int k, double perplexity,
             double tol, int maxSteps, DoublePointer outP, DoublePointer outBeta, int threads);
 
@@ -42,15 +37,30 @@ public final class TorchsightNative {
             @Const DoublePointer pCond, int n, int k, @Cast("int64_t*") LongPointer rowPtr,
             @Cast("int32_t*") IntPointer cols, DoublePointer vals, int threads);
 
-    public static native double tsne_gradient(int method, double theta, @Cast("const int64_t*") LongPointer rowPtr,
-            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, @Const DoublePointer y,
-            double exaggeration, DoublePointer grad, int threads);
+    public static native double tsne_repulsion_exact(int dims, double dof, int nSrc, @Const DoublePointer src,
+            int nTgt, @Const DoublePointer tgt, int sameSet, DoublePointer rep, DoublePointer zRow, int threads);
 
-    public static native double tsne_exact_normalization(int n, @Const DoublePointer y, int threads);
+    public static native double tsne_repulsion_barnes_hut(int dims, double dof, double theta, int nSrc,
+            @Const DoublePointer src, int nTgt, @Const DoublePointer tgt, int sameSet, DoublePointer rep,
+            DoublePointer zRow, int threads);
+
+    public static native double tsne_repulsion_fft(int dims, double dof, int interpolationPoints,
+            double intervalsPerUnit, int minIntervals, int nSrc, @Const DoublePointer src, int nTgt,
+            @Const DoublePointer tgt, int sameSet, DoublePointer rep, DoublePointer zRow, int threads);
+
+    public static native void tsne_attractive(@Cast("const int64_t*") LongPointer rowPtr,
+            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int nRows, int dims, double dof,
+            @Const DoublePointer yRows, @Const DoublePointer yCols, DoublePointer attr, int threads);
+
+    public static native void tsne_combine(int nRows, int dims, @Const DoublePointer attr, @Const DoublePointer rep,
+            double exaggeration, double z, @Const DoublePointer zRow, DoublePointer grad, int threads);
+
+    public static native double tsne_exact_normalization(int n, int dims, double dof, @Const DoublePointer y,
+            int threads);
 
     public static native double tsne_kl_divergence(@Cast("const int64_t*") LongPointer rowPtr,
-            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, @Const DoublePointer y,
-            double z, int threads);
+            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, int dims, double dof,
+            @Const DoublePointer y, double z, int threads);
 
     public static native double tsne_update(@Cast("int64_t") long len, DoublePointer y, DoublePointer update,
             DoublePointer gains, @Const DoublePointer grad, double momentum, double learningRate, double minGain,
@@ -72,6 +82,8 @@ public final class TorchsightNative {
     public static final int TSNE_CUDA_EXACT_TILES = 0;
     /** CUDA repulsion: Barnes-Hut over the implicit quadtree. */
     public static final int TSNE_CUDA_TREE = 1;
+    /** CUDA repulsion: FFT-accelerated interpolation (cuFFT). */
+    public static final int TSNE_CUDA_FFT = 2;
 
     /** Opaque native session of the CUDA backend. */
     @Opaque
