@@ -216,6 +216,9 @@ final class TsneCommand implements Callable<Integer> {
         }
         Checks.batchSize(batchSize);
         Checks.range(Kind.POOL, "--pool", pool, 0, Checks.MAX_POOL);
+        if (perplexities.length == 0) {
+            throw new TorchsightException(Kind.PERPLEXITY, "", "--perplexity needs a value (or several, e.g. 5,50)");
+        }
         for (double perplexity : perplexities) {
             Checks.range(Kind.PERPLEXITY, "--perplexity", perplexity, 1, 1e6);
         }
