@@ -75,6 +75,7 @@ final class CpuSession implements TsneSession {
 
     @Override
     public void close() {
+        gradient.close();
         y.close();
         update.close();
         gains.close();

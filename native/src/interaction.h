@@ -1,0 +1,18 @@
+// The repulsion hot loop shared by the exact and Barnes-Hut backends: one point against a list of
+// (centre, count) sources in structure-of-arrays form.
+#pragma once
+#include <cstddef>
+
+namespace torchsight {
+
+/**
+ * Adds nothing, writes: force[c] = sum_k count_k w_k^((a+1)/a) (point - centre_k)_c and
+ * z = sum_k count_k w_k, with w = (1 + |point - centre_k|^2 / a)^(-a) and a = dof.
+ * centre: dims arrays of len coordinates. A source at distance 0 adds 0 force and count to z.
+ * dims is 2 or 3; dof == 1 takes a pow-free path (same arithmetic as the standard Cauchy kernel).
+ * Compiled for AVX2 and baseline x86-64, dispatched at load time.
+ */
+void interact(int dims, double dof, const double* const* centre, const double* count, size_t len,
+              const double* point, double* force, double* z);
+
+}  // namespace torchsight
