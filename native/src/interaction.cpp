@@ -78,14 +78,10 @@ TORCHSIGHT_INTERACT(interact_3d_dof, 3, false)
 
 }  // namespace
 
-void interact(int dims, double dof, const double* const* centre, const double* count, size_t len,
-              const double* point, double* force, double* z) {
+InteractFn interaction_kernel(int dims, double dof) {
     const bool unit = dof == 1.0;
-    if (dims == 2) {
-        (unit ? interact_2d_unit : interact_2d_dof)(dof, centre, count, len, point, force, z);
-    } else {
-        (unit ? interact_3d_unit : interact_3d_dof)(dof, centre, count, len, point, force, z);
-    }
+    if (dims == 2) return unit ? interact_2d_unit : interact_2d_dof;
+    return unit ? interact_3d_unit : interact_3d_dof;
 }
 
 }  // namespace torchsight

@@ -6,13 +6,18 @@
 namespace torchsight {
 
 /**
- * Adds nothing, writes: force[c] = sum_k count_k w_k^((a+1)/a) (point - centre_k)_c and
- * z = sum_k count_k w_k, with w = (1 + |point - centre_k|^2 / a)^(-a) and a = dof.
- * centre: dims arrays of len coordinates. A source at distance 0 adds 0 force and count to z.
- * dims is 2 or 3; dof == 1 takes a pow-free path (same arithmetic as the standard Cauchy kernel).
- * Compiled for AVX2 and baseline x86-64, dispatched at load time.
+ * Writes force[c] = sum_k count_k w_k^((a+1)/a) (point - centre_k)_c and z = sum_k count_k w_k, with
+ * w = (1 + |point - centre_k|^2 / a)^(-a) and a = dof. centre: dims arrays of len coordinates. A source at
+ * distance 0 adds 0 force and count to z.
  */
-void interact(int dims, double dof, const double* const* centre, const double* count, size_t len,
-              const double* point, double* force, double* z);
+using InteractFn = void (*)(double dof, const double* const* centre, const double* count, size_t len,
+                            const double* point, double* force, double* z);
+
+/**
+ * The kernel for dims (2 or 3) and dof: dof 1 takes a pow-free path (the standard Cauchy kernel's
+ * arithmetic), any other dof one pow per source. Each is compiled for AVX2 and baseline x86-64 and
+ * dispatched at load time.
+ */
+InteractFn interaction_kernel(int dims, double dof);
 
 }  // namespace torchsight

@@ -74,6 +74,7 @@ void barnes_hut(Trees<D>& trees, double dof, double theta, int n_src, const doub
     }
     const int64_t group_count = static_cast<int64_t>(groups.size());
     const double self = same_set ? 1.0 : 0.0;
+    const InteractFn kernel = interaction_kernel(D, dof);
     // Each group writes only its own points: the result does not depend on the schedule.
 #pragma omp parallel num_threads(threads)
     {
@@ -118,8 +119,8 @@ void barnes_hut(Trees<D>& trees, double dof, double theta, int n_src, const doub
             for (int32_t r = first; r < last; r++) {
                 const int i = order[r];
                 double z;
-                interact(D, dof, centre, list.count.data(), list.count.size(), &tgt[D * static_cast<size_t>(i)],
-                         &rep[D * static_cast<size_t>(i)], &z);
+                kernel(dof, centre, list.count.data(), list.count.size(), &tgt[D * static_cast<size_t>(i)],
+                       &rep[D * static_cast<size_t>(i)], &z);
                 z_row[i] = z - self;
             }
         }

@@ -31,9 +31,11 @@ public:
     const std::vector<int32_t>& order() const { return order_; }
 
 private:
+    void sort_keys();
     int32_t build_range(int32_t lo, int32_t hi, int level, double width);
     std::vector<uint64_t> codes_;
-    std::vector<std::pair<uint64_t, int32_t>> keyed_;
+    std::vector<std::pair<uint64_t, int32_t>> keyed_, spare_;
+    std::vector<int32_t> counts_;
     std::vector<int32_t> order_;
     std::vector<TreeNode<D>> nodes_;
     const double* y_ = nullptr;

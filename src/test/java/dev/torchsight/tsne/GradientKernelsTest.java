@@ -368,8 +368,8 @@ class GradientKernelsTest {
             for (int i = 0; i < n; i++) {
                 for (int c = 0; c < dims; c++) {
                     int k = dims * i + c;
-                    assertEquals(4 * (exaggeration * attr[k] - rep[k] / z), shared[k], 1e-14 * 100, "shared Z");
-                    assertEquals(4 * (exaggeration * attr[k] - rep[k] / zRow[i]), perRow[k], 1e-14 * 100, "row Z");
+                    assertEquals(4 * (exaggeration * attr[k] - rep[k] / z), shared[k], 1e-12, "shared Z");
+                    assertEquals(4 * (exaggeration * attr[k] - rep[k] / zRow[i]), perRow[k], 1e-12, "row Z");
                 }
             }
         }
@@ -380,12 +380,15 @@ class GradientKernelsTest {
         for (int dims : new int[] {2, 3}) {
             for (double dof : DOFS) {
                 String what = dims + "-D dof " + dof;
-                double[] src = points(400, dims, 3, 31);
-                double[] tgt = points(70, dims, 5, 32);
+                // Enough targets for many traversal groups: a group spanning every source opens every cell.
+                double[] src = points(1500, dims, 3, 31);
+                double[] tgt = points(700, dims, 4, 32);
                 double[][] expected = loopRepulsion(dims, dof, src, tgt, false);
                 assertRepulsion(expected, nativeRepulsion(dims, dof, -1, src, tgt, false, 2), TIGHT, what + " exact");
                 assertRepulsion(expected, nativeRepulsion(dims, dof, 0, src, tgt, false, 2), TIGHT, what + " BH 0");
                 double[][] bh = nativeRepulsion(dims, dof, 0.5, src, tgt, false, 2);
+                System.out.printf("BH 0.5 two sets %s: forces %.2e Z %.2e%n", what, relativeError(bh[0], expected[0]),
+                        Math.abs(bh[2][0] - sum(expected[1])) / sum(expected[1]));
                 assertTrue(relativeError(bh[0], expected[0]) < BH_FORCE_BOUND, what + " BH 0.5 forces "
                         + relativeError(bh[0], expected[0]));
                 assertEquals(sum(expected[1]), bh[2][0], BH_Z_BOUND * sum(expected[1]), what + " BH 0.5 Z");
@@ -393,9 +396,12 @@ class GradientKernelsTest {
         }
     }
 
-    /** Barnes-Hut at theta 0.5 vs exact: measured at most 6e-3 (forces) and 2e-3 (Z) over these inputs. */
-    private static final double BH_FORCE_BOUND = 2e-2;
-    private static final double BH_Z_BOUND = 5e-3;
+    /**
+     * Barnes-Hut at theta 0.5 vs exact over these inputs (2-D and 3-D, dof 0.5 to 3, one set or two): measured
+     * at most 1.2e-2 (relative force norm, 2-D dof 3) and 3.5e-3 (relative Z).
+     */
+    private static final double BH_FORCE_BOUND = 3e-2;
+    private static final double BH_Z_BOUND = 1e-2;
 
     @Test
     void barnesHutIsExactAtThetaZeroAndCloseAtHalf() {
@@ -481,6 +487,6 @@ class GradientKernelsTest {
             worst = Math.max(worst, Math.abs(grad[c] - numeric[c]) / scale);
         }
         System.out.printf("finite differences: largest |analytic - numeric| / max|grad| = %.2e%n", worst);
-        assertClose(numeric, grad, 1e-6, "dKL/dy");
+        assertClose(numeric, grad, 2e-7, "dKL/dy");  // measured 7e-9: central differences at h = 1e-5
     }
 }
