@@ -99,6 +99,8 @@ public final class TorchsightNative {
     public static final int TSNE_CUDA_EXACT_TILES = 0;
     /** CUDA repulsion: Barnes-Hut over the implicit quadtree. */
     public static final int TSNE_CUDA_TREE = 1;
+    /** CUDA repulsion: FFT-accelerated interpolation (cuFFT). */
+    public static final int TSNE_CUDA_FFT = 2;
 
     /** Opaque native session of the CUDA backend. */
     @Opaque
