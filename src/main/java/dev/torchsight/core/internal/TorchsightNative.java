@@ -17,7 +17,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * JavaCPP mapping of {@code native/include/torchsight/*.h}. Internal: callers validate every argument
  * in Java first (sizes, finiteness, index ranges), because the native side trusts its input.
  */
-@Platform(include = {"torchsight/tsne.h", "torchsight/cuda.h", "torchsight/tsne_cuda.h"}, link = "torchsight")
+@Platform(include = {"torchsight/tsne.h", "torchsight/tsne_fft.h", "torchsight/cuda.h", "torchsight/tsne_cuda.h"},
+        link = "torchsight")
 @Namespace("torchsight")
 public final class TorchsightNative {
     static {
@@ -72,6 +73,17 @@ public final class TorchsightNative {
             int threads);
 
     public static native int tsne_openmp_enabled();
+
+    /**
+     * FFT-interpolated repulsion of src on tgt (see tsne_fft.h): rep (nTgt x dims) and zRow (nTgt); returns
+     * the sum of zRow, or NaN when FFTW is not loaded or an argument is unsupported (dims != 2).
+     */
+    public static native double tsne_repulsion_fft(int dims, double dof, int interpolationPoints,
+            double intervalsPerUnit, int minIntervals, int nSrc, @Const DoublePointer src, int nTgt,
+            @Const DoublePointer tgt, int sameSet, DoublePointer rep, DoublePointer zRow, int threads);
+
+    /** 1 when libfftw3f is loaded in the process and its functions resolved, else 0. */
+    public static native int tsne_fft_available();
 
     public static native int cuda_kernels_built();
 
