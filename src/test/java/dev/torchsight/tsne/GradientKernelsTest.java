@@ -387,19 +387,35 @@ class GradientKernelsTest {
                 assertRepulsion(expected, nativeRepulsion(dims, dof, -1, src, tgt, false, 2), TIGHT, what + " exact");
                 assertRepulsion(expected, nativeRepulsion(dims, dof, 0, src, tgt, false, 2), TIGHT, what + " BH 0");
                 double[][] bh = nativeRepulsion(dims, dof, 0.5, src, tgt, false, 2);
-                assertTrue(relativeError(bh[0], expected[0]) < BH_FORCE_BOUND, what + " BH 0.5 forces "
+                assertTrue(relativeError(bh[0], expected[0]) < BH_TWO_SET_FORCE_BOUND, what + " BH 0.5 forces "
                         + relativeError(bh[0], expected[0]));
-                assertEquals(sum(expected[1]), bh[2][0], BH_Z_BOUND * sum(expected[1]), what + " BH 0.5 Z");
+                assertEquals(sum(expected[1]), bh[2][0], BH_TWO_SET_Z_BOUND * sum(expected[1]), what + " BH 0.5 Z");
             }
         }
     }
 
+    @Test
+    void aPlacedPointDoesNotDependOnTheOtherTargets() {
+        for (int dims : new int[] {2, 3}) {
+            double[] src = points(3000, dims, 3, 35);
+            double[] tgt = points(500, dims, 4, 36);
+            double[] some = java.util.Arrays.copyOfRange(tgt, 100 * dims, 160 * dims);
+            double[][] all = nativeRepulsion(dims, 0.8, 0.5, src, tgt, false, 2);
+            double[][] part = nativeRepulsion(dims, 0.8, 0.5, src, some, false, 1);
+            assertArrayEquals(java.util.Arrays.copyOfRange(all[0], 100 * dims, 160 * dims), part[0], 0.0, "rep");
+            assertArrayEquals(java.util.Arrays.copyOfRange(all[1], 100, 160), part[1], 0.0, "z_row");
+        }
+    }
+
     /**
-     * Barnes-Hut at theta 0.5 vs exact over these inputs (2-D and 3-D, dof 0.5 to 3, one set or two, seeds 1-3):
-     * measured at most 1.2e-2 (relative force norm, 2-D dof 3) and 3.5e-3 (relative Z).
+     * Barnes-Hut at theta 0.5 vs exact over these inputs (2-D and 3-D, dof 0.5 to 3, seeds 1-3), one set
+     * (grouped traversal): measured at most 1.2e-2 (relative force norm, 2-D dof 3) and 3.5e-3 (relative Z).
      */
     private static final double BH_FORCE_BOUND = 3e-2;
     private static final double BH_Z_BOUND = 1e-2;
+    /** Two sets (the per-point criterion, less conservative): measured at most 3.1e-2 and 1.4e-2 (2-D dof 3). */
+    private static final double BH_TWO_SET_FORCE_BOUND = 8e-2;
+    private static final double BH_TWO_SET_Z_BOUND = 4e-2;
 
     @Test
     void barnesHutIsExactAtThetaZeroAndCloseAtHalf() {
