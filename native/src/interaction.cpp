@@ -8,7 +8,9 @@ namespace {
 
 /**
  * w^(1/a) = 1 / (1 + d^2 / a) is the attractive factor and w^((a+1)/a) = w * w^(1/a) the repulsive
- * one, so the general kernel needs one pow per source and dof 1 none.
+ * one, so the general kernel needs one power per source and dof 1 none. The power is exp(a log q): a
+ * fifth faster than pow here, within |a log q| ulp of it (libm's calls keep that loop scalar: dof != 1
+ * costs about 25x dof 1 in 2-D).
  */
 template <int D, bool kUnit>
 __attribute__((always_inline)) inline void interact_body(double dof, const double* const* centre,
@@ -29,7 +31,7 @@ __attribute__((always_inline)) inline void interact_body(double dof, const doubl
                 w = q;
             } else {
                 q = 1.0 / (1.0 + (d0 * d0 + d1 * d1) * inv_dof);
-                w = std::pow(q, dof);
+                w = std::exp(dof * std::log(q));
             }
             const double cw = count[k] * w;
             z += cw;
@@ -48,7 +50,7 @@ __attribute__((always_inline)) inline void interact_body(double dof, const doubl
                 w = q;
             } else {
                 q = 1.0 / (1.0 + (d0 * d0 + d1 * d1 + d2 * d2) * inv_dof);
-                w = std::pow(q, dof);
+                w = std::exp(dof * std::log(q));
             }
             const double cw = count[k] * w;
             z += cw;

@@ -14,9 +14,9 @@ using InteractFn = void (*)(double dof, const double* const* centre, const doubl
                             const double* point, double* force, double* z);
 
 /**
- * The kernel for dims (2 or 3) and dof: dof 1 takes a pow-free path (the standard Cauchy kernel's
- * arithmetic), any other dof one pow per source. Each is compiled for AVX2 and baseline x86-64 and
- * dispatched at load time.
+ * The kernel for dims (2 or 3) and dof: dof 1 takes a path without transcendentals (the standard Cauchy
+ * kernel's arithmetic), any other dof one exp and one log per source. Each is compiled for AVX2 and
+ * baseline x86-64 and dispatched at load time.
  */
 InteractFn interaction_kernel(int dims, double dof);
 

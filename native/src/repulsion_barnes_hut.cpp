@@ -32,47 +32,58 @@ struct InteractionList {
     }
 };
 
-/** Trees and group list reused across calls so a steady-state step allocates nothing. */
+/** Tree, groups and target order reused across calls so a steady-state step allocates nothing. */
 template <int D>
-struct Trees {
-    SpaceTree<D> source, target;
-    std::vector<int32_t> groups;
+struct Scratch {
+    SpaceTree<D> source;
+    std::vector<int32_t> group_first, group_count, identity;
 };
 
-thread_local Trees<2> trees_2d;
-thread_local Trees<3> trees_3d;
+thread_local Scratch<2> scratch_2d;
+thread_local Scratch<3> scratch_3d;
 
 /**
- * Grouped traversal: targets are taken in Morton order, a group being a cell of at most kGroupSize
- * targets. One walk of the source tree per group accepts a cell when its width is below theta times
- * the distance from its centre of mass to the group's bounding box, which is no farther than any
- * member, so every target gets at least the accuracy of the per-point criterion width / distance <
- * theta. With one set, cells holding the group are always opened and each target's own leaf (at
- * distance 0, adding exactly 1 to z) is in the list; the 1 is subtracted.
+ * Grouped traversal. With one set, targets are taken in Morton order, a group being a tree cell of at most
+ * kGroupSize points; one walk of the tree per group accepts a cell when its width is below theta times the
+ * distance from its centre of mass to the group's bounding box, which is no farther than any member, so
+ * every target gets at least the accuracy of the per-point criterion width / distance < theta. Cells
+ * holding the group are always opened, and each target's own leaf (at distance 0, adding exactly 1 to z)
+ * is in the list; the 1 is subtracted. With two sets every target is its own group (the per-point
+ * criterion), so a placed point's forces do not depend on which other points are placed with it.
  */
 template <int D>
-void barnes_hut(Trees<D>& trees, double dof, double theta, int n_src, const double* src, int n_tgt,
+void barnes_hut(Scratch<D>& scratch, double dof, double theta, int n_src, const double* src, int n_tgt,
                 const double* tgt, bool same_set, double* rep, double* z_row, int threads) {
-    trees.source.build(n_src, src);
-    if (!same_set) trees.target.build(n_tgt, tgt);
-    const SpaceTree<D>& grouping = same_set ? trees.source : trees.target;
-    const std::vector<TreeNode<D>>& nodes = trees.source.nodes();
-    const std::vector<TreeNode<D>>& group_nodes = grouping.nodes();
-    const std::vector<int32_t>& order = grouping.order();
+    scratch.source.build(n_src, src);
+    const std::vector<TreeNode<D>>& nodes = scratch.source.nodes();
     const int32_t node_count = static_cast<int32_t>(nodes.size());
-    const int32_t group_node_count = static_cast<int32_t>(group_nodes.size());
-    const double theta_sq = theta * theta;
-    std::vector<int32_t>& groups = trees.groups;
-    groups.clear();
-    for (int32_t k = 0; k < group_node_count;) {
-        if (group_nodes[k].count <= kGroupSize) {
-            groups.push_back(k);
-            k = group_nodes[k].next;
-        } else {
-            k++;
+    std::vector<int32_t>& group_first = scratch.group_first;
+    std::vector<int32_t>& group_count = scratch.group_count;
+    group_first.clear();
+    group_count.clear();
+    const int32_t* order;
+    if (same_set) {
+        for (int32_t k = 0; k < node_count;) {
+            if (nodes[k].count <= kGroupSize) {
+                group_first.push_back(nodes[k].first);
+                group_count.push_back(nodes[k].count);
+                k = nodes[k].next;
+            } else {
+                k++;
+            }
         }
+        order = scratch.source.order().data();
+    } else {
+        scratch.identity.resize(n_tgt);
+        for (int32_t t = 0; t < n_tgt; t++) scratch.identity[t] = t;
+        group_first = scratch.identity;
+        group_count.assign(n_tgt, 1);
+        order = scratch.identity.data();
     }
-    const int64_t group_count = static_cast<int64_t>(groups.size());
+    const double theta_sq = theta * theta;
+    const int64_t groups = static_cast<int64_t>(group_first.size());
+    const int32_t* firsts = group_first.data();
+    const int32_t* counts = group_count.data();
     const double self = same_set ? 1.0 : 0.0;
     const InteractFn kernel = interaction_kernel(D, dof);
     // Each group writes only its own points: the result does not depend on the schedule.
@@ -80,14 +91,13 @@ void barnes_hut(Trees<D>& trees, double dof, double theta, int n_src, const doub
     {
         InteractionList<D> list;
 #pragma omp for schedule(dynamic, 8)
-        for (int64_t g = 0; g < group_count; g++) {
-            const TreeNode<D>& group = group_nodes[groups[g]];
-            const int32_t first = group.first, last = group.first + group.count;
+        for (int64_t g = 0; g < groups; g++) {
+            const int32_t first = firsts[g], last = firsts[g] + counts[g];
             double lo[D], hi[D];
-            for (int d = 0; d < D; d++) lo[d] = hi[d] = tgt[D * order[first] + d];
+            for (int d = 0; d < D; d++) lo[d] = hi[d] = tgt[D * static_cast<size_t>(order[first]) + d];
             for (int32_t r = first + 1; r < last; r++) {
                 for (int d = 0; d < D; d++) {
-                    const double v = tgt[D * order[r] + d];
+                    const double v = tgt[D * static_cast<size_t>(order[r]) + d];
                     lo[d] = std::min(lo[d], v);
                     hi[d] = std::max(hi[d], v);
                 }
@@ -140,9 +150,9 @@ double tsne_repulsion_barnes_hut(int dims, double dof, double theta, int n_src, 
     const bool same = same_set != 0;
     if (same) tgt = src;
     if (dims == 3) {
-        barnes_hut(trees_3d, dof, theta, n_src, src, n_tgt, tgt, same, rep, z_row, threads);
+        barnes_hut(scratch_3d, dof, theta, n_src, src, n_tgt, tgt, same, rep, z_row, threads);
     } else {
-        barnes_hut(trees_2d, dof, theta, n_src, src, n_tgt, tgt, same, rep, z_row, threads);
+        barnes_hut(scratch_2d, dof, theta, n_src, src, n_tgt, tgt, same, rep, z_row, threads);
     }
     return kernels::ordered_sum(z_row, n_tgt);
 }

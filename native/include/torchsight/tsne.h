@@ -45,6 +45,7 @@ double tsne_repulsion_exact(int dims, double dof, int n_src, const double* src, 
 /**
  * Barnes-Hut estimate of tsne_repulsion_exact over a quadtree (dims 2) or octree (dims 3) of src: a cell
  * is summarised by its centre of mass when width / distance < theta (theta 0: exact, up to rounding).
+ * With two sets (same_set = 0) each target's result depends only on src and that target.
  */
 double tsne_repulsion_barnes_hut(int dims, double dof, double theta, int n_src, const double* src, int n_tgt,
                                  const double* tgt, int same_set, double* rep, double* z_row, int threads);

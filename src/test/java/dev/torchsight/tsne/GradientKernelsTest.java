@@ -387,21 +387,35 @@ class GradientKernelsTest {
                 assertRepulsion(expected, nativeRepulsion(dims, dof, -1, src, tgt, false, 2), TIGHT, what + " exact");
                 assertRepulsion(expected, nativeRepulsion(dims, dof, 0, src, tgt, false, 2), TIGHT, what + " BH 0");
                 double[][] bh = nativeRepulsion(dims, dof, 0.5, src, tgt, false, 2);
-                System.out.printf("BH 0.5 two sets %s: forces %.2e Z %.2e%n", what, relativeError(bh[0], expected[0]),
-                        Math.abs(bh[2][0] - sum(expected[1])) / sum(expected[1]));
-                assertTrue(relativeError(bh[0], expected[0]) < BH_FORCE_BOUND, what + " BH 0.5 forces "
+                assertTrue(relativeError(bh[0], expected[0]) < BH_TWO_SET_FORCE_BOUND, what + " BH 0.5 forces "
                         + relativeError(bh[0], expected[0]));
-                assertEquals(sum(expected[1]), bh[2][0], BH_Z_BOUND * sum(expected[1]), what + " BH 0.5 Z");
+                assertEquals(sum(expected[1]), bh[2][0], BH_TWO_SET_Z_BOUND * sum(expected[1]), what + " BH 0.5 Z");
             }
         }
     }
 
+    @Test
+    void aPlacedPointDoesNotDependOnTheOtherTargets() {
+        for (int dims : new int[] {2, 3}) {
+            double[] src = points(3000, dims, 3, 35);
+            double[] tgt = points(500, dims, 4, 36);
+            double[] some = java.util.Arrays.copyOfRange(tgt, 100 * dims, 160 * dims);
+            double[][] all = nativeRepulsion(dims, 0.8, 0.5, src, tgt, false, 2);
+            double[][] part = nativeRepulsion(dims, 0.8, 0.5, src, some, false, 1);
+            assertArrayEquals(java.util.Arrays.copyOfRange(all[0], 100 * dims, 160 * dims), part[0], 0.0, "rep");
+            assertArrayEquals(java.util.Arrays.copyOfRange(all[1], 100, 160), part[1], 0.0, "z_row");
+        }
+    }
+
     /**
-     * Barnes-Hut at theta 0.5 vs exact over these inputs (2-D and 3-D, dof 0.5 to 3, one set or two): measured
-     * at most 1.2e-2 (relative force norm, 2-D dof 3) and 3.5e-3 (relative Z).
+     * Barnes-Hut at theta 0.5 vs exact over these inputs (2-D and 3-D, dof 0.5 to 3, seeds 1-3), one set
+     * (grouped traversal): measured at most 1.2e-2 (relative force norm, 2-D dof 3) and 3.5e-3 (relative Z).
      */
     private static final double BH_FORCE_BOUND = 3e-2;
     private static final double BH_Z_BOUND = 1e-2;
+    /** Two sets (the per-point criterion, less conservative): measured at most 3.1e-2 and 1.4e-2 (2-D dof 3). */
+    private static final double BH_TWO_SET_FORCE_BOUND = 8e-2;
+    private static final double BH_TWO_SET_Z_BOUND = 4e-2;
 
     @Test
     void barnesHutIsExactAtThetaZeroAndCloseAtHalf() {
@@ -415,7 +429,6 @@ class GradientKernelsTest {
                     double[][] bh = nativeRepulsion(dims, dof, 0.5, y, y, true, 2);
                     double forces = relativeError(bh[0], exact[0]);
                     double z = Math.abs(bh[2][0] - exact[2][0]) / exact[2][0];
-                    System.out.printf("BH 0.5 %s: forces %.2e Z %.2e%n", what, forces, z);
                     assertTrue(forces < BH_FORCE_BOUND, what + " forces " + forces);
                     assertTrue(z < BH_Z_BOUND, what + " Z " + z);
                 }
@@ -470,23 +483,16 @@ class GradientKernelsTest {
         Csr p = symmetricP(n, 5, 62);
         double[] grad = nativeGradient(p, dims, dof, y, 2);
         double h = 1e-5;
-        double scale = 0;
         double[] numeric = new double[y.length];
         for (int c = 0; c < y.length; c++) {
             double saved = y[c];
             y[c] = saved + h;
-            double plus = nativeKl(p, dims, dof, y, nativeZ(dims, dof, y, 2), 2);
+            double plus = loopKl(p, dims, dof, y, loopZ(dims, dof, y));
             y[c] = saved - h;
-            double minus = nativeKl(p, dims, dof, y, nativeZ(dims, dof, y, 2), 2);
+            double minus = loopKl(p, dims, dof, y, loopZ(dims, dof, y));
             y[c] = saved;
             numeric[c] = (plus - minus) / (2 * h);
-            scale = Math.max(scale, Math.abs(numeric[c]));
         }
-        double worst = 0;
-        for (int c = 0; c < y.length; c++) {
-            worst = Math.max(worst, Math.abs(grad[c] - numeric[c]) / scale);
-        }
-        System.out.printf("finite differences: largest |analytic - numeric| / max|grad| = %.2e%n", worst);
         assertClose(numeric, grad, 2e-7, "dKL/dy");  // measured 7e-9: central differences at h = 1e-5
     }
 }
