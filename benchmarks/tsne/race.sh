@@ -13,7 +13,8 @@
 # of torchsight's command line that picks the methods; TOOLS (torchsight fitsne sklearn), the programs to
 # run; SKLEARN_MAX_ROWS (200000): larger sizes skip scikit-learn (hours); JAVA_OPTS; FITSNE_REPO, a
 # local FIt-SNE clone to build from (see build_fitsne.sh). Needs a built project (mvn package), Debian's
-# python3-sklearn, python3-torch (Z sums), libfftw3-dev and dataset-fashion-mnist.
+# python3-sklearn, python3-torch (Z sums), libfftw3-dev and dataset-fashion-mnist. DRY_RUN=1 makes the
+# data and prints the three command lines without running them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=benchmarks/tsne
@@ -41,6 +42,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a 
 # Runs one program as a whole process under /usr/bin/time -v; stdout+stderr go to NAME.log.
 timed() {
     local name=$1; shift
+    if [[ ${DRY_RUN:-0} == 1 ]]; then
+        echo "  would run: $*"; return 1
+    fi
     if ! /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.log" 2>&1; then
         echo "  $name FAILED (see $OUT/$name.log):"; tail -5 "$OUT/$name.log" | sed 's/^/    /'
         return 1

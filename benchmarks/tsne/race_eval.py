@@ -5,8 +5,8 @@ leave-one-out 10-NN accuracy of the labels in the embedding.
 P is evaluate.py's (scikit-learn's own): exact k = min(N-1, 91) nearest neighbours in the 50-d rows,
 squared Euclidean distances, scikit-learn's _joint_probabilities_nn at perplexity 30. The neighbours are
 found by scikit-learn's NearestNeighbors as there; P is cached next to the rows as ROWS.P.npz. Above EXACT_P_MAX
-rows (200,000) it is computed only with RACE_EXACT_P=1 (about 1.5 h at 1,000,000 rows on 2 cores: the
-brute force is quadratic); without it only the 10-NN accuracy is printed.
+rows (200,000) it is computed only with RACE_EXACT_P=1: the brute force is quadratic, 49 s at 60,000 rows
+on the loaded 2-core build machine, so hours at 1,000,000; without it only the 10-NN accuracy is printed.
 
 Q normalisation Z = sum over i != j of 1 / (1 + |y_i - y_j|^2): exact (all N(N-1) pairs) up to
 EXACT_Z_MAX rows; above it estimated from the exact row sums of a uniform sample of SAMPLE_ROWS rows,
@@ -98,8 +98,8 @@ def main():
     P = common_p(rows_path, x, threads)
     if P is None:
         print(f"exact KL skipped: the common P needs the exact {min(x.shape[0] - 1, 91)}-NN of all {x.shape[0]} rows "
-              f"(scikit-learn brute force, about 1.5 h at 1,000,000 rows on 2 cores); RACE_EXACT_P=1 computes "
-              f"and caches it")
+              f"(scikit-learn's brute force, quadratic: hours at 1,000,000 rows on 2 cores); RACE_EXACT_P=1 "
+              f"computes and caches it")
     for run in runs:
         name, path = run.split("=", 1)
         y = load_embedding(path)
