@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DEST=${FITSNE_DIR:-target/fitsne}
 TAG=v1.2.1
+# FITSNE_CXXFLAGS adds compiler flags (e.g. -march=native, which lets Annoy use AVX); default: none.
+STAMP="$TAG ${FITSNE_CXXFLAGS:-}"
 BIN=$DEST/bin/fast_tsne
-if [[ -x $BIN && -f $DEST/.tag && $(cat "$DEST/.tag") == "$TAG" ]]; then
+if [[ -x $BIN && -f $DEST/.tag && $(cat "$DEST/.tag") == "$STAMP" ]]; then
     echo "$BIN"; exit 0
 fi
 rm -rf "$DEST/src"; mkdir -p "$DEST/src" "$DEST/bin"
@@ -19,9 +21,10 @@ else
 fi
 grep -q 'version_number\[\] *= *"1.2.1"' "$DEST/src/src/tsne.cpp" || { echo "not FIt-SNE 1.2.1" >&2; exit 1; }
 # The README's Linux recipe (g++ -std=c++11 -O3 ... -pthread -lfftw3 -lm); -march is left at g++'s default
-# as theirs is, so both programs run the instruction set a plain build gets.
-g++ -std=c++11 -O3 "$DEST/src/src/sptree.cpp" "$DEST/src/src/tsne.cpp" "$DEST/src/src/nbodyfft.cpp" \
+# as theirs is (so Annoy's distance loops use no AVX) unless FITSNE_CXXFLAGS says otherwise.
+# shellcheck disable=SC2086
+g++ -std=c++11 -O3 ${FITSNE_CXXFLAGS:-} "$DEST/src/src/sptree.cpp" "$DEST/src/src/tsne.cpp" "$DEST/src/src/nbodyfft.cpp" \
     -o "$BIN" -pthread -lfftw3 -lm -Wno-address-of-packed-member
 cp "$DEST/src/fast_tsne.py" "$DEST/fast_tsne.py"
-echo "$TAG" > "$DEST/.tag"
+echo "$STAMP" > "$DEST/.tag"
 echo "$BIN"
