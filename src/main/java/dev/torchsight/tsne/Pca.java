@@ -56,11 +56,14 @@ final class Pca {
      * @param axes D x dims, row-major, columns ordered by decreasing variance
      */
     record Basis(float[] mean, float[] axes, int inputDims, int dims) {
-        /** Projects rows (N x D float32) onto the axes; the result is the caller's. */
+        /**
+         * Projects rows (N x D) onto the axes, float32 out; the result is the caller's. Computed in double, so
+         * a row's projection does not depend on how many rows come with it.
+         */
         Tensor project(Tensor x) {
-            Tensor m = Tensor.create(mean, 1, inputDims);
-            Tensor a = Tensor.create(axes, inputDims, dims);
-            return x.to(torch.ScalarType.Float).sub(m).mm(a).contiguous();
+            Tensor m = Tensor.create(mean, 1, inputDims).to(torch.ScalarType.Double);
+            Tensor a = Tensor.create(axes, inputDims, dims).to(torch.ScalarType.Double);
+            return x.to(torch.ScalarType.Double).sub(m).mm(a).to(torch.ScalarType.Float).contiguous();
         }
     }
 
