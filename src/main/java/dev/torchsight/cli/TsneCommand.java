@@ -350,11 +350,12 @@ final class TsneCommand implements Callable<Integer> {
             files.commit();
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.printf(Locale.ROOT, "t-SNE of %d points (%s on %s): KL %.4f after %d iterations in %.1f s -> %s%s%s%n",
+        Embedding.Timings t = embedding.timings();
+        stdout.printf(Locale.ROOT, "t-SNE of %d points (%s on %s): KL %.4f after %d iterations in %.1f s "
+                        + "(PCA %.1f s, neighbours %.1f s, affinities %.1f s, optimisation %.1f s) -> %s%s%s%n",
                 embedding.size(), embedding.method().cliName(), embedding.backend(), embedding.klDivergence(),
-                embedding.iterations(),
-                embedding.elapsedSeconds(), out, embeddingOut == null ? "" : ", " + embeddingOut,
-                saveMap == null ? "" : ", " + saveMap);
+                embedding.iterations(), embedding.elapsedSeconds(), t.pca(), t.neighbors(), t.affinities(),
+                t.optimize(), out, embeddingOut == null ? "" : ", " + embeddingOut, saveMap == null ? "" : ", " + saveMap);
         stdout.flush();
         return 0;
     }
