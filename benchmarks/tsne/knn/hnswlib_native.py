@@ -1,0 +1,26 @@
+"""Native hnswlib (Debian python3-hnswlib, the same C++ headers as libhnswlib-dev) on the same data, for scale.
+Usage: python3 hnswlib_native.py DATA_DIR K THREADS M EFC EF"""
+import resource
+import sys
+import time
+
+import hnswlib
+import numpy as np
+
+d, k, threads, m, efc, ef = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+x = np.fromfile(f"{d}/fmnist60k_pca50.f32", dtype=np.float32).reshape(-1, 50)
+truth = np.fromfile(f"{d}/fmnist60k_pca50_knn{k}.i32", dtype=np.int32).reshape(-1, k)
+t0 = time.time()
+p = hnswlib.Index(space="l2", dim=50)
+p.init_index(max_elements=len(x), ef_construction=efc, M=m, random_seed=1)
+p.add_items(x, np.arange(len(x)), num_threads=threads)
+t1 = time.time()
+p.set_ef(ef)
+labels, _ = p.knn_query(x, k=k + 1, num_threads=threads)
+t2 = time.time()
+hit = 0
+for i in range(len(x)):
+    row = [j for j in labels[i] if j != i][:k]
+    hit += len(np.intersect1d(row, truth[i]))
+print(f"RESULT native-hnswlib n={len(x)} M={m} efC={efc} ef={ef} threads={threads} build_s={t1-t0:.1f} "
+      f"query_s={t2-t1:.1f} recall={hit/(len(x)*k):.4f} peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss>>10}")

@@ -1,0 +1,29 @@
+package dev.torchsight.tsne;
+
+/**
+ * How t-SNE finds each row's nearest neighbours: exactly, by blocked matrix products (O(N^2 D)), or
+ * approximately, with an HNSW graph (about O(N log N D); recall@k at least 0.98 on Fashion-MNIST, see
+ * benchmarks/tsne/knn).
+ */
+public enum NeighborMethod {
+    /** All pairs, by libtorch matrix products. */
+    EXACT,
+    /** HNSW graph (JVector), built in a seeded order: the same input, seed and k give the same neighbours. */
+    APPROX,
+    /** {@link #EXACT} below {@link #CROSSOVER_ROWS} rows, {@link #APPROX} from there on. */
+    AUTO;
+
+    /**
+     * Rows from which the approximate search is faster than the exact one (k = 91, 50 dimensions, 2 threads),
+     * measured by benchmarks/tsne/knn/run.sh.
+     */
+    public static final int CROSSOVER_ROWS = 50_000;
+
+    /** The concrete method for {@code rows} rows: never {@link #AUTO}. */
+    public NeighborMethod resolve(long rows) {
+        if (this != AUTO) {
+            return this;
+        }
+        return rows >= CROSSOVER_ROWS ? APPROX : EXACT;
+    }
+}
