@@ -1,12 +1,14 @@
 package dev.torchsight.tsne;
 
 import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * Rows grouped by identical values (bit for bit). An HNSW graph loses exact duplicates: its diversity pruning
- * keeps one edge into a set of identical points, so a copy can become unreachable and go missing from its own
- * twins' neighbours. {@link ApproximateNeighborSearch} therefore indexes one row per group and gives each row
- * the other members of its group first (distance 0), then the members of the groups found near it.
+ * Rows grouped by identical values (bit for bit). Identical rows are a trap for graph indexes: all distances
+ * among them tie at zero, so a large group becomes a clique the search wanders in, and pruning may leave a
+ * copy unreachable (JVector lost copies of tripled rows in our tests; hnswlib kept them). {@link
+ * ApproximateNeighborSearch} therefore indexes and queries one row per group and gives each row the other
+ * members of its group first (distance 0), then the members of the groups found near it.
  */
 final class DuplicateRows {
     /** Groups (distinct rows). */
@@ -33,12 +35,15 @@ final class DuplicateRows {
         return start[g + 1] - start[g];
     }
 
-    /** Groups the n rows of length d in x (row-major). O(n log n) sort of 32-bit row hashes; no boxing. */
-    static DuplicateRows of(float[][] rows) {
-        int n = rows.length;
+    /** Groups the n rows of d values in x (row-major). A sort of 32-bit row hashes; no boxing. */
+    static DuplicateRows of(FloatPointer x, int n, int d) {
+        FloatPointer view = new FloatPointer(x);  // a position of its own
+        float[] a = new float[d];
+        float[] b = new float[d];
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
-            keys[i] = ((long) Arrays.hashCode(rows[i]) << 32) | i;
+            view.position((long) i * d).get(a);
+            keys[i] = ((long) Arrays.hashCode(a) << 32) | i;
         }
         Arrays.sort(keys);  // by hash, then by row
         int[] firstOf = new int[n];  // the lowest row with the same values
@@ -47,13 +52,16 @@ final class DuplicateRows {
             while (runEnd < n && (keys[runEnd] >>> 32) == (keys[runStart] >>> 32)) {
                 runEnd++;
             }
-            // within a hash run (almost always one group), compare values against each earlier row's first
-            for (int a = runStart; a < runEnd; a++) {
-                int row = (int) keys[a];
+            // within a hash run (almost always one group), compare values with each earlier group's first row
+            for (int p = runStart; p < runEnd; p++) {
+                int row = (int) keys[p];
                 firstOf[row] = row;
-                for (int b = runStart; b < a; b++) {
-                    int other = (int) keys[b];
-                    if (firstOf[other] == other && Arrays.equals(rows[row], rows[other])) {
+                if (runEnd - runStart > 1) {
+                    view.position((long) row * d).get(a);
+                }
+                for (int q = runStart; q < p; q++) {
+                    int other = (int) keys[q];
+                    if (firstOf[other] == other && Arrays.equals(a, read(view, other, d, b))) {
                         firstOf[row] = other;  // rows ascend within a run: other is the group's first
                         break;
                     }
@@ -79,5 +87,10 @@ final class DuplicateRows {
             members[fill[groupOf[i]]++] = i;
         }
         return new DuplicateRows(groups, groupOf, start, members);
+    }
+
+    private static float[] read(FloatPointer x, int row, int d, float[] into) {
+        x.position((long) row * d).get(into);
+        return into;
     }
 }

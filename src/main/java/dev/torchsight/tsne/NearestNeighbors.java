@@ -58,8 +58,7 @@ final class NearestNeighbors implements AutoCloseable {
      * @param threads worker threads, at least 1 (the exact method's matrix products use libtorch's own count)
      * @param seed the approximate graph's insertion order; same features, k, method and seed give the same
      *     neighbours on any thread count
-     * @param progressDone rows done so far (0..n, non-decreasing), called from one thread at a time, possibly a
-     *     worker thread
+     * @param progressDone rows done so far (0..n, non-decreasing), called on the calling thread
      * @throws TorchsightException of kind {@link Kind#INPUT} for a non-2-D, non-finite or too small input, or a
      *     zero row under the cosine metric
      */

@@ -8,7 +8,7 @@ package dev.torchsight.tsne;
 public enum NeighborMethod {
     /** All pairs, by libtorch matrix products. */
     EXACT,
-    /** HNSW graph (JVector), built in a seeded order: the same input, seed and k give the same neighbours. */
+    /** HNSW graph (hnswlib), built in a seeded order: the same input, seed and k give the same neighbours. */
     APPROX,
     /** {@link #EXACT} below {@link #CROSSOVER_ROWS} rows, {@link #APPROX} from there on. */
     AUTO;

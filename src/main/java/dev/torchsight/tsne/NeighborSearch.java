@@ -14,8 +14,7 @@ interface NeighborSearch {
      * @param x n x d float32, contiguous, on the CPU, finite; n > k
      * @param k neighbours per row, at least 1
      * @param threads worker threads, at least 1
-     * @param progress receives the rows done so far (0..n), non-decreasing, from one thread at a time (possibly a
-     *     worker thread)
+     * @param progress receives the rows done so far (0..n), non-decreasing, on the calling thread
      * @param indices n*k neighbour indices to fill, row-major, each row without the row itself, nearest first
      */
     void search(Tensor x, int k, int threads, LongConsumer progress, LongPointer indices);

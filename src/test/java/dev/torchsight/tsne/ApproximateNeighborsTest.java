@@ -17,7 +17,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Approximate (HNSW) neighbours against brute force in plain Java, the cosine metric, and the entry point's contract. */
+/**
+ * Approximate (HNSW) neighbours against brute force in plain Java, the cosine metric, and the entry point's
+ * contract: determinism, self exclusion, duplicates, progress, bad input.
+ */
 class ApproximateNeighborsTest {
     private static final int N = 3000;
     private static final int D = 20;
@@ -112,15 +115,15 @@ class ApproximateNeighborsTest {
 
     @Test
     void approximateRecallAgainstBruteForce() {
-        // measured: recall 0.999-1.000 over data seeds 1..3, graph seeds 1..3, 1 and 2 threads; bound 0.98 is the
-        // issue's target, leaving ~50x the observed miss rate
+        // measured: recall 0.99999-1.0 over data seeds 1..3 on 1 and 2 threads (miss rate <= 1.1e-5); the bound,
+        // 0.99, leaves a wide margin for other CPUs and library builds while still catching a broken graph
         for (long dataSeed = 1; dataSeed <= 3; dataSeed++) {
             float[] x = clustered(N, D, dataSeed);
             double[] kth = kthDistance(x, N, D, K, Metric.EUCLIDEAN);
             for (int threads = 1; threads <= 2; threads++) {
                 Found found = search(x, N, D, K, NeighborMethod.APPROX, Metric.EUCLIDEAN, threads, dataSeed + 10);
                 double recall = recall(found, x, N, D, K, Metric.EUCLIDEAN, kth);
-                assertTrue(recall >= 0.98, "recall " + recall + " for data seed " + dataSeed + ", " + threads + " threads");
+                assertTrue(recall >= 0.99, "recall " + recall + " for data seed " + dataSeed + ", " + threads + " threads");
                 assertDistancesMatch(found, x, N, D, K, Metric.EUCLIDEAN);
             }
         }
@@ -152,7 +155,7 @@ class ApproximateNeighborsTest {
         assertDistancesMatch(exact, x, n, D, K, Metric.COSINE);
         Found approx = search(x, n, D, K, NeighborMethod.APPROX, Metric.COSINE, 2, 3);
         double recall = recall(approx, x, n, D, K, Metric.COSINE, kth);
-        assertTrue(recall >= 0.98, "cosine recall " + recall);
+        assertTrue(recall >= 0.99, "cosine recall " + recall);  // measured 1.0
         assertDistancesMatch(approx, x, n, D, K, Metric.COSINE);
         // and the metric matters here: Euclidean neighbours of these rows are mostly other ones
         Found euclidean = search(x, n, D, K, NeighborMethod.EXACT, Metric.EUCLIDEAN, 2, 0);
