@@ -213,6 +213,35 @@ class ApproximateNeighborsTest {
     }
 
     @Test
+    void largeGroupsOfIdenticalRowsGetTheTrueNeighbourDistances() {
+        // 600 copies of one row, 200 of another, 400 distinct rows: the found distances of every row must be the k
+        // smallest true ones (ties make the indices ambiguous, the distances are not)
+        int n = 1200, k = 25;
+        float[] x = clustered(n, D, 11);
+        for (int i = 1; i < 800; i++) {
+            System.arraycopy(x, i < 600 ? 0 : 600 * D, x, i * D, D);
+        }
+        for (NeighborMethod method : new NeighborMethod[] {NeighborMethod.EXACT, NeighborMethod.APPROX}) {
+            Found found = search(x, n, D, k, method, Metric.EUCLIDEAN, 2, 5);
+            for (int i = 0; i < n; i++) {
+                double[] truth = new double[n - 1];
+                int o = 0;
+                for (int j = 0; j < n; j++) {
+                    if (j != i) {
+                        truth[o++] = distance(x, D, i, j, Metric.EUCLIDEAN);
+                    }
+                }
+                Arrays.sort(truth);
+                double[] got = Arrays.copyOfRange(found.distancesSq, i * k, (i + 1) * k);
+                Arrays.sort(got);
+                for (int j = 0; j < k; j++) {
+                    assertEquals(truth[j], got[j], 1e-6 * Math.max(1, truth[j]), method + ": row " + i + ", rank " + j);
+                }
+            }
+        }
+    }
+
+    @Test
     void badInputRejectedClearly() {
         float[] x = clustered(50, 4, 8);
         try (PointerScope scope = new PointerScope()) {
