@@ -11,7 +11,7 @@ import java.util.Set;
 import org.bytedeco.javacpp.Loader;
 
 /**
- * The one gate every native path goes through: libtorch, OpenBLAS and OpenCV from the JavaCPP presets.
+ * The one gate every native path goes through: libtorch, OpenBLAS, OpenCV and FFTW from the JavaCPP presets.
  * Every torchsight class that touches a JavaCPP class calls {@link #ensureLoaded()} in its static
  * initialiser, so no entry point can load a native library before this has run.
  *
@@ -34,9 +34,11 @@ public final class Natives {
         "openblas:libjniopenblas_nolapack.so", "openblas:libjniopenblas.so",
         "pytorch:libtorch.so", "pytorch:libjnitorch.so",
         "opencv:libjniopencv_core.so", "opencv:libjniopencv_imgproc.so", "opencv:libjniopencv_imgcodecs.so",
+        // Single-precision FFTW for the FFT repulsion: libtorchsight finds it in the process (no JNI part used).
+        "fftw:libfftw3f.so.3",
     };
     /** Preset folders searched for dependencies, in this order (CUDA ones only exist with the gpu profile). */
-    private static final String[] PRESETS = {"openblas", "pytorch", "opencv", "cuda"};
+    private static final String[] PRESETS = {"openblas", "pytorch", "opencv", "fftw", "cuda"};
 
     private static final Object LOCK = new Object();
     private static volatile boolean loaded;
