@@ -25,6 +25,12 @@ echo "$flavour" > "$BUILD_DIR/obj/flavour"
 touch "$BUILD_DIR/obj"
 stale() { [[ ! -f "$2" || "$1" -nt "$2" ]]; }
 
+# hnswlib (approximate neighbours for t-SNE) is header-only, from Debian's libhnswlib-dev
+if ! echo '#include <hnswlib/hnswlib.h>' | "$CXX" -std=c++17 -E -x c++ - >/dev/null 2>&1; then
+    echo "cppbuild: error: hnswlib headers not found; install them with: apt-get install libhnswlib-dev" >&2
+    exit 1
+fi
+
 CXXFLAGS=(-std=c++17 -O3 -fPIC -fopenmp -march=x86-64-v2 -Wall -Wextra -Inative/include -Inative/src)
 LDLIBS=(-fopenmp)
 

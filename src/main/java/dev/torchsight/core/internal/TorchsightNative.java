@@ -17,8 +17,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * JavaCPP mapping of {@code native/include/torchsight/*.h}. Internal: callers validate every argument
  * in Java first (sizes, finiteness, index ranges), because the native side trusts its input.
  */
-@Platform(include = {"torchsight/tsne.h", "torchsight/tsne_fft.h", "torchsight/cuda.h", "torchsight/tsne_cuda.h"},
-        link = "torchsight")
+@Platform(include = {"torchsight/tsne.h", "torchsight/tsne_fft.h", "torchsight/cuda.h", "torchsight/tsne_cuda.h",
+        "torchsight/knn.h"}, link = "torchsight")
 @Namespace("torchsight")
 public final class TorchsightNative {
     static {
@@ -139,4 +139,27 @@ public final class TorchsightNative {
 
     public static native double tsne_cuda_emulated_repulsion(int repulsion, int n, @Const DoublePointer y,
             double theta, DoublePointer rep, DoublePointer zRow, int threads);
+
+    /** Opaque native HNSW index (knn.h). */
+    @Opaque
+    public static final class TsneHnsw extends Pointer {
+        /** A null index. */
+        public TsneHnsw() {
+            super((Pointer) null);
+        }
+    }
+
+    public static native TsneHnsw tsne_hnsw_create(int n, int d, int m, int efConstruction,
+            @Cast("uint64_t") long seed);
+
+    public static native int tsne_hnsw_add(TsneHnsw index, @Const FloatPointer x,
+            @Cast("const int32_t*") IntPointer rows, int count);
+
+    public static native int tsne_hnsw_query(TsneHnsw index, @Const FloatPointer x,
+            @Cast("const int32_t*") IntPointer rows, int count, int k, int ef, @Cast("int32_t*") IntPointer out,
+            int threads);
+
+    public static native @Cast("const char*") BytePointer tsne_hnsw_last_error(@Const TsneHnsw index);
+
+    public static native void tsne_hnsw_free(TsneHnsw index);
 }
