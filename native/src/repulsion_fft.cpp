@@ -13,6 +13,7 @@
 // state (planner threads, wisdom) is never changed.
 #include "fftw_loader.h"
 #include "torchsight/fft_kernels.h"
+#include "torchsight/tsne_cuda.h"
 #include "torchsight/tsne_fft.h"
 #include "repulsion_fft_internal.h"
 
@@ -461,6 +462,12 @@ double tsne_repulsion_fft(int dims, double dof, int interpolation_points, double
     if (dims != 2) return fail();
     return internal::fft_repulsion_2d(dof, interpolation_points, intervals_per_unit, min_intervals, n_src, src, n_tgt,
                                       tgt, same_set, rep, z_row, threads);
+}
+
+double tsne_cuda_emulated_fft_repulsion(int n, const double* y, double* rep, double* z_row, int threads) {
+    // The CPU path runs the device's per-point functions on the same layout and the same point order.
+    return internal::fft_repulsion_2d(1.0, fft::kDefaultNodes, fft::kDefaultIntervalsPerUnit,
+                                      fft::kDefaultMinIntervals, n, y, n, y, 1, rep, z_row, threads);
 }
 
 }  // namespace torchsight

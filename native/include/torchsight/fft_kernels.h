@@ -28,6 +28,14 @@ namespace fft {
 /** Largest number of interpolation nodes per interval the fixed-size weight arrays hold. */
 constexpr int kMaxNodes = 8;
 
+/** Most intervals per axis (about 1 GB of CPU buffers at 3 nodes): wider maps get wider intervals. */
+constexpr int kMaxIntervals = 1000;
+
+/** FIt-SNE's defaults (the CUDA session's fixed setting): nodes per interval, intervals per unit, minimum. */
+constexpr int kDefaultNodes = 3;
+constexpr double kDefaultIntervalsPerUnit = 1.0;
+constexpr int kDefaultMinIntervals = 50;
+
 /** The interpolation grid of one call. Node (i, j) of axis x sits at x0 + (i + 0.5) h. */
 struct Layout {
     double x0, y0;      // lower corner of the covered square
@@ -51,7 +59,9 @@ inline int smooth_at_least(int v) {
 
 /**
  * The grid covering the bounds {min x, max x, min y, max y}. Intervals are 1 / intervals_per_unit wide,
- * or, where that gives fewer than min_intervals across the wider side, narrower by a power of 2^(1/8):
+ * or, where that gives fewer than min_intervals across the wider side, narrower by a power of 2^(1/8)
+ * (min_intervals above kMaxIntervals counts as kMaxIntervals; a map wider than kMaxIntervals intervals
+ * gets wider intervals):
  * widths from a fixed ladder repeat between calls, so a kernel spectrum can be reused while the number
  * of intervals (rounded up to a fast FFT size) stays the same. The grid starts at the lower bounds and
  * may extend past the upper ones.
@@ -59,15 +69,17 @@ inline int smooth_at_least(int v) {
 inline Layout make_layout(const double bounds[4], int p, double intervals_per_unit, int min_intervals) {
     double span = bounds[1] - bounds[0] > bounds[3] - bounds[2] ? bounds[1] - bounds[0] : bounds[3] - bounds[2];
     if (!(span > 1e-9)) span = 1e-9;
-    if (min_intervals < 1) min_intervals = 1;
+    min_intervals = min_intervals < 1 ? 1 : (min_intervals > kMaxIntervals ? kMaxIntervals : min_intervals);
     double width = 1.0 / intervals_per_unit;
     if (span / width < min_intervals) {
         const int steps = static_cast<int>(std::ceil(8.0 * std::log2(width * min_intervals / span)));
         width = std::ldexp(std::exp2(-(steps % 8) / 8.0), -(steps / 8)) / intervals_per_unit;
     }
+    // Memory grows with the square of the intervals: past kMaxIntervals the intervals widen instead.
+    if (span * (1 + 1e-9) / width > kMaxIntervals) width = span * (1 + 1e-9) / kMaxIntervals;
     const double wanted = std::ceil(span * (1 + 1e-9) / width);
-    int boxes = wanted < min_intervals ? min_intervals : (wanted < 1e5 ? static_cast<int>(wanted) : 100000);
-    boxes = smooth_at_least(boxes);
+    int boxes = wanted < min_intervals ? min_intervals : static_cast<int>(wanted);
+    boxes = smooth_at_least(boxes < kMaxIntervals ? boxes : kMaxIntervals);
     Layout g;
     g.boxes = boxes;
     g.p = p;

@@ -197,4 +197,29 @@ class FftRepulsionTest {
                     "dof must be positive");
         }
     }
+
+    /**
+     * The CUDA session's FFT path (TSNE_CUDA_FFT) run on the host: its per-point functions, layout and point
+     * order with FFTW's transforms. Against the exact sum, and against the CPU call with the same parameters,
+     * which shares the arithmetic (the two agree to the last bit here: the same host code).
+     */
+    @Test
+    void cudaFftEmulationMatchesTheExactSum() {
+        for (double spread : new double[] {1, 10, 50}) {
+            double[] y = blobs(3000, spread, 11);
+            double[][] expected = exact(1, y, y, true);
+            int n = y.length / 2;
+            try (DoublePointer p = new DoublePointer(y); DoublePointer rep = new DoublePointer(2L * n);
+                 DoublePointer z = new DoublePointer(n)) {
+                double total = TorchsightNative.tsne_cuda_emulated_fft_repulsion(n, p, rep, z, THREADS);
+                double[] r = new double[2 * n];
+                rep.get(r);
+                double forceError = relativeError(r, expected[0]);
+                double zError = Math.abs(total - sum(expected[1])) / sum(expected[1]);
+                assertTrue(forceError < forceBound(spread), "emulated forces " + forceError + " at spread " + spread);
+                assertTrue(zError < zBound(spread), "emulated Z " + zError + " at spread " + spread);
+                assertArrayEquals(fft(1, y, y, true, THREADS)[0], r, 0.0, "the CPU call with FIt-SNE's defaults");
+            }
+        }
+    }
 }

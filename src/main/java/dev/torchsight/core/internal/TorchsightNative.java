@@ -84,6 +84,8 @@ public final class TorchsightNative {
     public static final int TSNE_CUDA_EXACT_TILES = 0;
     /** CUDA repulsion: Barnes-Hut over the implicit quadtree. */
     public static final int TSNE_CUDA_TREE = 1;
+    /** CUDA repulsion: FFT-interpolated (FIt-SNE's scheme and defaults; needs libcufft at run time). */
+    public static final int TSNE_CUDA_FFT = 2;
 
     /** Opaque native session of the CUDA backend. */
     @Opaque
@@ -122,4 +124,8 @@ public final class TorchsightNative {
 
     public static native double tsne_cuda_emulated_repulsion(int repulsion, int n, @Const DoublePointer y,
             double theta, DoublePointer rep, DoublePointer zRow, int threads);
+
+    /** The CUDA FFT repulsion's per-point code on the host (FFTW in place of cuFFT); NaN without FFTW. */
+    public static native double tsne_cuda_emulated_fft_repulsion(int n, @Const DoublePointer y, DoublePointer rep,
+            DoublePointer zRow, int threads);
 }
