@@ -6,7 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.internal.TorchsightNative;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.bytedeco.javacpp.DoublePointer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -221,5 +228,22 @@ class FftRepulsionTest {
                 assertArrayEquals(fft(1, y, y, true, THREADS)[0], r, 0.0, "the CPU call with FIt-SNE's defaults");
             }
         }
+    }
+
+    /** Without the fftw preset on the class path the call returns NaN and reports FFTW unavailable: no crash. */
+    @Test
+    void withoutFftwTheCallFailsCleanly() throws Exception {
+        String surefire = System.getProperty("surefire.test.class.path");
+        String classPath = surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+        String withoutFftw = Arrays.stream(classPath.split(File.pathSeparator))
+                .filter(entry -> !entry.contains(File.separator + "fftw" + File.separator))
+                .collect(Collectors.joining(File.pathSeparator));
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-cp", withoutFftw, FftWithoutFftw.class.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the child JVM finished");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("available=0 result=NaN"), out);
     }
 }
