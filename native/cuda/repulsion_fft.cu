@@ -177,7 +177,7 @@ __global__ void multiply_kernel(int64_t count, const float2* q, const float* e, 
 /** Node-to-node kernel values of one box (fft::self_table), passed by value. */
 template <int P>
 struct SelfTable {
-    double v[3 * (2 * P - 1) * (2 * P - 1)];
+    double v[fft::kSelfEntries<P>];
 };
 
 template <int P>

@@ -433,7 +433,7 @@ double fft_repulsion_2d(double dof, int p, double intervals_per_unit, int min_in
     const float *phi1 = w->phi[0].get(), *phix = w->phi[1].get(), *phiy = w->phi[2].get();
     fft::with_nodes(p, [&](auto nodes) {
         constexpr int P = decltype(nodes)::value;
-        double table[3 * (2 * P - 1) * (2 * P - 1)];
+        double table[fft::kSelfEntries<P>];
         fft::self_table<P>(g.width / P, dof, table);
         const double* own = same_set ? table : nullptr;
 #pragma omp parallel for schedule(static) num_threads(threads)

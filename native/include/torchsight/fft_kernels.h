@@ -172,56 +172,56 @@ TS_HD void spread_box(const Layout& g, int box, int begin, int end, const double
     }
 }
 
+/** Entries of a self table: K1 at the node offsets (dy, dx) in [-(P-1), P-1]^2. */
+template <int P>
+constexpr int kSelfEntries = (2 * P - 1) * (2 * P - 1);
+
 /**
- * Kernel values between the nodes of one box for node spacing h, by node offset (dy, dx) in
- * [-(P-1), P-1]^2 at index (dy + P - 1) (2P - 1) + dx + P - 1: table[0..T) = K1, [T..2T) = K_x,
- * [2T..3T) = K_y, with T = (2P - 1)^2. The offset is the target node minus the source node.
+ * K1 between the nodes of one box for node spacing h, by node offset (dy, dx) in [-(P-1), P-1]^2 at index
+ * (dy + P - 1) (2P - 1) + dx + P - 1 (not scaled).
  */
 template <int P>
 TS_HD void self_table(double h, double dof, double* table) {
-    constexpr int T = (2 * P - 1) * (2 * P - 1);
     for (int i = 0; i < 2 * P - 1; i++) {
         for (int j = 0; j < 2 * P - 1; j++) {
             const double dy = (i - (P - 1)) * h, dx = (j - (P - 1)) * h;
             double k1, k2;
             kernels_at(dx * dx + dy * dy, dof, &k1, &k2);
             table[i * (2 * P - 1) + j] = k1;
-            table[T + i * (2 * P - 1) + j] = k2 * dx;
-            table[2 * T + i * (2 * P - 1) + j] = k2 * dy;
         }
     }
 }
 
 /**
- * What a point's own charge adds to its potentials through the interpolation: the spread weights times
- * the node-to-node kernel times the gather weights, out = {phi_1, phi_x, phi_y} of the pair t == s.
+ * What a point's own charge adds to its phi_1 through the interpolation: sum over node pairs of the
+ * spread weights times K1 between the nodes times the gather weights. It factors by node offset:
+ * sum_{dy, dx} My[dy] Mx[dx] K1(dy, dx) with Mx[d] = sum_{b - e = d} wx[b] wx[e]. (Its share of phi_x and
+ * phi_y is zero: the M are even in the offset and K_x, K_y odd.)
  */
 template <int P>
-TS_HD void self_potential(const double* wx, const double* wy, const double* k1, const double* kx, const double* ky,
-                          double* out) {
-    double s1 = 0, sx = 0, sy = 0;
-    for (int a = 0; a < P; a++) {
-        for (int b = 0; b < P; b++) {
-            const double wt = wy[a] * wx[b];
-            for (int c = 0; c < P; c++) {
-                for (int d = 0; d < P; d++) {
-                    const int idx = (a - c + P - 1) * (2 * P - 1) + (b - d + P - 1);
-                    const double ws = wt * wy[c] * wx[d];
-                    s1 += ws * k1[idx];
-                    sx += ws * kx[idx];
-                    sy += ws * ky[idx];
-                }
-            }
+TS_HD double self_potential(const double* wx, const double* wy, const double* k1) {
+    double mx[2 * P - 1], my[2 * P - 1];
+    for (int d = 0; d < 2 * P - 1; d++) mx[d] = my[d] = 0;
+    for (int b = 0; b < P; b++) {
+        for (int e = 0; e < P; e++) {
+            mx[b - e + P - 1] += wx[b] * wx[e];
+            my[b - e + P - 1] += wy[b] * wy[e];
         }
     }
-    out[0] = s1;
-    out[1] = sx;
-    out[2] = sy;
+    double s = 0;
+    for (int i = 0; i < 2 * P - 1; i++) {
+        double row = 0;
+        for (int j = 0; j < 2 * P - 1; j++) row += mx[j] * k1[i * (2 * P - 1) + j];
+        s += my[i] * row;
+    }
+    return s;
 }
 
 /**
  * Potentials at one target point: the P x P nodes of its box, weighted as in spread_box, of the three
  * potential grids (row stride `stride` floats), accumulated in double: out = {phi_1, phi_x, phi_y}.
+ * With a self table (same source and target set), the point's own interpolated charge is taken out of
+ * phi_1.
  */
 template <int P>
 TS_HD void gather_point(const Layout& g, double x, double y, const float* phi1, const float* phix, const float* phiy,
@@ -244,14 +244,7 @@ TS_HD void gather_point(const Layout& g, double x, double y, const float* phi1, 
         sx += wy[a] * rx;
         sy += wy[a] * ry;
     }
-    if (self != nullptr) {
-        constexpr int T = (2 * P - 1) * (2 * P - 1);
-        double own[3];
-        self_potential<P>(wx, wy, self, self + T, self + 2 * T, own);
-        s1 -= own[0];
-        sx -= own[1];
-        sy -= own[2];
-    }
+    if (self != nullptr) s1 -= self_potential<P>(wx, wy, self);
     out[0] = s1;
     out[1] = sx;
     out[2] = sy;
