@@ -456,6 +456,14 @@ double fft_repulsion_2d(double dof, int p, double intervals_per_unit, int min_in
 
 int tsne_fft_available() { return fftw::api() != nullptr ? 1 : 0; }
 
+void tsne_fft_release_workspaces() {
+    std::vector<std::unique_ptr<Workspace>> idle;
+    {
+        std::lock_guard<std::mutex> lock(pool_mutex);
+        idle.swap(pool);
+    }
+}
+
 double tsne_repulsion_fft(int dims, double dof, int interpolation_points, double intervals_per_unit, int min_intervals,
                           int n_src, const double* src, int n_tgt, const double* tgt, int same_set, double* rep,
                           double* z_row, int threads) {

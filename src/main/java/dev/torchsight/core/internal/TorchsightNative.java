@@ -70,6 +70,9 @@ public final class TorchsightNative {
     /** 1 when libfftw3f is loaded in the process and its functions resolved, else 0. */
     public static native int tsne_fft_available();
 
+    /** Frees the grid buffers idle FFT-repulsion calls keep for reuse (call when a fit ends). */
+    public static native void tsne_fft_release_workspaces();
+
     public static native int cuda_kernels_built();
 
     public static native int cuda_device_count();
