@@ -1,6 +1,8 @@
 // FFT-accelerated repulsion on the CPU (see fft_kernels.h for the scheme). One call: bounds, a stable
 // counting sort of the sources by box, charges per box, the charges' 2-D FFT, products with the kernel
 // spectra (cached while the grid stays the same), three inverse 2-D FFTs, potentials per target.
+// Measured on 2 cores (1 thread, CPU time): 60,000 points over +-50 about 8 ms, 1,000,000 over +-125
+// about 100 ms; the point stages (sort, gather) dominate at 1M, the FFTs at 60k.
 //
 // The 2N x 2N transforms are done as 1-D transforms of rows, then of columns (gathered into a per-thread
 // buffer), which skips the zero half of the padded charges and of the unneeded outputs and spreads every
@@ -120,7 +122,7 @@ struct Workspace {
         }
         while (static_cast<int>(scratch.size()) < threads) {
             scratch.push_back(std::make_unique<FloatBuffer>());
-            if (!scratch.back()->reset(api, kBlock * ld_full)) {
+            if (!scratch.back()->reset(api, 2 * kBlock * ld_full)) {
                 scratch.pop_back();
                 return false;
             }
@@ -264,8 +266,9 @@ void sort_by_box(const fft::Layout& g, int n, const double* xy, SortedPoints& w,
 
 /**
  * Forward 2-D FFT of a real 2N x 2N grid whose rows 0..rows-1 are stored in `grid` (ld_real floats apart)
- * and whose other rows are zero (rows = N: the charges) or mirror rows 2N - r (rows = N + 1: an even
- * kernel). Writes spectrum row kx (kx in [0, N]) = the 2N column frequencies of x frequency kx.
+ * and whose other rows are zero (rows = N) or mirror rows 2N - r (rows = N + 1: an even kernel). Writes
+ * spectrum row kx (kx in [0, N]) = the 2N column frequencies of x frequency kx. (The charges take the
+ * fused path in potentials().)
  */
 void forward_2d(const fftw::Api* api, const Plans& plans, Workspace& w, const float* grid, int rows,
                 float* spectrum, int threads) {
@@ -343,35 +346,64 @@ bool kernel_spectra(const fftw::Api* api, const Plans& plans, const fft::Layout&
 }
 
 /**
- * Inverse 2-D FFTs of the three products of the charge spectrum with the kernel spectra, into w.phi
- * (the first N rows and columns are the potentials at the nodes).
+ * Charges to potentials in one parallel region with three barriers: (1) per box row, its charges and
+ * the row FFTs of its P node rows; (2) per block of x frequencies, the column FFTs, the products with
+ * the three kernel spectra and their inverse column FFTs, kept transposed; (3) the inverse row FFTs into
+ * w.phi. Rows 1 own disjoint nodes and blocks 2 disjoint columns, so the sums do not depend on the thread
+ * count, and with few barriers the threads rarely wait on each other.
  */
-void potentials(const fftw::Api* api, const Plans& plans, Workspace& w, int threads) {
+template <int P>
+void potentials(const fftw::Api* api, const Plans& plans, const fft::Layout& g, Workspace& w, int threads) {
     const int n = w.n, m = 2 * n, blocks = (n + kBlock) / kBlock;
     const size_t ldk = w.ld_full / 2;
+    const SortedPoints& s = w.sources;
+    float* charges = w.charges.get();
+    const int64_t ld_real = static_cast<int64_t>(w.ld_real);
 #pragma omp parallel num_threads(threads)
     {
         float* buf = w.scratch[omp_get_thread_num()]->get();
-        // Columns: one potential and a block of x frequencies at a time; keep the first N outputs, transposed.
-#pragma omp for schedule(static)
-        for (int job = 0; job < 3 * blocks; job++) {
-            const int f = job / blocks, kx0 = (job % blocks) * kBlock, count = std::min(kBlock, n + 1 - kx0);
-            for (int j = 0; j < count; j++) {
-                const float* q = w.spectrum.get() + (kx0 + j) * w.ld_full;
-                const float* k = w.kernel[f].get() + (kx0 + j) * ldk;
-                float* col = buf + j * w.ld_full;
-                for (int ky = 0; ky < m; ky++) fft::multiply_spectrum(f, q[2 * ky], q[2 * ky + 1], k[ky], &col[2 * ky]);
-                api->execute_dft(plans.backward, col, col);
+#pragma omp for schedule(dynamic, 1)
+        for (int by = 0; by < g.boxes; by++) {
+            for (int b = by * g.boxes; b < (by + 1) * g.boxes; b++) {
+                fft::spread_box<P>(g, b, s.start[b], s.start[b + 1], s.xy.data(), charges, ld_real);
             }
-            for (int y = 0; y < n; y++) {
-                float* dst = w.half[f].get() + y * w.ld_half + 2 * kx0;
+            for (int r = by * P; r < (by + 1) * P; r++) {
+                api->execute_dft_r2c(plans.r2c, charges + r * w.ld_real, w.rows.get() + r * w.ld_half);
+            }
+        }
+#pragma omp for schedule(static)
+        for (int block = 0; block < blocks; block++) {
+            const int kx0 = block * kBlock, count = std::min(kBlock, n + 1 - kx0);
+            float* spec = buf + kBlock * w.ld_full;  // the block's charge spectra; buf holds one product at a time
+            for (int r = 0; r < n; r++) {
+                const float* src = w.rows.get() + r * w.ld_half + 2 * kx0;
                 for (int j = 0; j < count; j++) {
-                    dst[2 * j] = buf[j * w.ld_full + 2 * y];
-                    dst[2 * j + 1] = buf[j * w.ld_full + 2 * y + 1];
+                    spec[j * w.ld_full + 2 * r] = src[2 * j];
+                    spec[j * w.ld_full + 2 * r + 1] = src[2 * j + 1];
+                }
+            }
+            for (int j = 0; j < count; j++) {
+                float* col = spec + j * w.ld_full;
+                std::fill(col + 2 * n, col + 2 * m, 0.0f);
+                api->execute_dft(plans.forward, col, col);
+            }
+            for (int f = 0; f < 3; f++) {
+                for (int j = 0; j < count; j++) {
+                    const float* q = spec + j * w.ld_full;
+                    const float* k = w.kernel[f].get() + (kx0 + j) * ldk;
+                    float* col = buf + j * w.ld_full;
+                    for (int ky = 0; ky < m; ky++) fft::multiply_spectrum(f, q[2 * ky], q[2 * ky + 1], k[ky], &col[2 * ky]);
+                    api->execute_dft(plans.backward, col, col);
+                }
+                for (int y = 0; y < n; y++) {
+                    float* dst = w.half[f].get() + y * w.ld_half + 2 * kx0;
+                    for (int j = 0; j < count; j++) {
+                        dst[2 * j] = buf[j * w.ld_full + 2 * y];
+                        dst[2 * j + 1] = buf[j * w.ld_full + 2 * y + 1];
+                    }
                 }
             }
         }
-        // Rows: N per potential.
 #pragma omp for schedule(static)
         for (int job = 0; job < 3 * n; job++) {
             const int f = job / n, y = job % n;
@@ -425,19 +457,8 @@ double fft_repulsion_2d(double dof, int p, double intervals_per_unit, int min_in
     sort_by_box(g, n_src, src, w->sources, threads);
     if (!same_set) sort_by_box(g, n_tgt, tgt, w->targets, threads);
     const SortedPoints& targets = same_set ? w->sources : w->targets;
-    const int boxes = g.boxes * g.boxes;
-    float* charges = w->charges.get();
     const int64_t ld_real = static_cast<int64_t>(w->ld_real);
-    const SortedPoints& s = w->sources;
-    fft::with_nodes(p, [&](auto nodes) {
-        constexpr int P = decltype(nodes)::value;
-#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
-        for (int b = 0; b < boxes; b++) {
-            fft::spread_box<P>(g, b, s.start[b], s.start[b + 1], s.xy.data(), charges, ld_real);
-        }
-    });
-    forward_2d(api, plans, *w, charges, g.n, w->spectrum.get(), threads);
-    potentials(api, plans, *w, threads);
+    fft::with_nodes(p, [&](auto nodes) { potentials<decltype(nodes)::value>(api, plans, g, *w, threads); });
 
     // Targets in box order, so that neighbouring reads share cache lines of the potentials; then each
     // target picks its values up by rank (random reads overlap far better than random writes). With
