@@ -115,11 +115,22 @@ double relative_error(const std::vector<double>& a, const std::vector<double>& b
     return std::sqrt(num / den);
 }
 
-double cpu_gradient(const Affinities& p, int method, double theta, const std::vector<double>& y, double exaggeration,
-                    std::vector<double>& grad, int threads) {
+enum CpuMethod { CPU_EXACT, CPU_BARNES_HUT };
+
+/** The CPU backend's 2-D, dof 1 gradient (attractive + repulsion + combine); returns Z. */
+double cpu_gradient(const Affinities& p, CpuMethod method, double theta, const std::vector<double>& y,
+                    double exaggeration, std::vector<double>& grad, int threads) {
     grad.assign(y.size(), 0);
-    return tsne_gradient(method, theta, p.row_ptr.data(), p.cols.data(), p.vals.data(), p.n, y.data(), exaggeration,
-                         grad.data(), threads);
+    std::vector<double> attr(y.size()), rep(y.size()), z_row(p.n);
+    tsne_attractive(p.row_ptr.data(), p.cols.data(), p.vals.data(), p.n, 2, 1.0, y.data(), y.data(), attr.data(),
+                    threads);
+    const double z = method == CPU_BARNES_HUT
+                         ? tsne_repulsion_barnes_hut(2, 1.0, theta, p.n, y.data(), p.n, y.data(), 1, rep.data(),
+                                                     z_row.data(), threads)
+                         : tsne_repulsion_exact(2, 1.0, p.n, y.data(), p.n, y.data(), 1, rep.data(), z_row.data(),
+                                                threads);
+    tsne_combine(p.n, 2, attr.data(), rep.data(), exaggeration, z, nullptr, grad.data(), threads);
+    return z;
 }
 
 TsneCudaSession* open_session(const Affinities& p, const std::vector<double>& y, int repulsion, double theta) {
@@ -155,8 +166,8 @@ void check_forces(int threads) {
     const Affinities p = clustered_affinities(n, threads);
     const std::vector<double> y = spread_embedding(n, 3, 7);
     std::vector<double> exact, bh;
-    const double z_exact = cpu_gradient(p, TSNE_EXACT, 0, y, 4, exact, threads);
-    cpu_gradient(p, TSNE_BARNES_HUT, 0.5, y, 4, bh, threads);
+    const double z_exact = cpu_gradient(p, CPU_EXACT, 0, y, 4, exact, threads);
+    cpu_gradient(p, CPU_BARNES_HUT, 0.5, y, 4, bh, threads);
     const double cpu_bh_error = relative_error(bh, exact);
     struct Case { const char* name; int repulsion; double theta; double tolerance; };
     const Case cases[] = {{"forces_exact_tiles", TSNE_CUDA_EXACT_TILES, 0, 1e-4},
@@ -165,8 +176,8 @@ void check_forces(int threads) {
                           {"forces_fft", TSNE_CUDA_FFT, 0, 2e-2}};  // the host emulation: 5.8e-3 on the repulsion
     // 4 * attraction, from the CPU backend: the gradient with exaggeration 1 minus the one with 0.
     std::vector<double> attraction4, no_attraction;
-    cpu_gradient(p, TSNE_EXACT, 0, y, 1, attraction4, threads);
-    cpu_gradient(p, TSNE_EXACT, 0, y, 0, no_attraction, threads);
+    cpu_gradient(p, CPU_EXACT, 0, y, 1, attraction4, threads);
+    cpu_gradient(p, CPU_EXACT, 0, y, 0, no_attraction, threads);
     for (size_t k = 0; k < y.size(); k++) attraction4[k] -= no_attraction[k];
     for (const Case& c : cases) {
         TsneCudaSession* s = open_session(p, y, c.repulsion, c.theta);
@@ -194,8 +205,8 @@ void check_forces(int threads) {
         if (c.repulsion == TSNE_CUDA_EXACT_TILES) {
             double kl_gpu = 0;
             tsne_cuda_kl_divergence(s, z_exact, &kl_gpu);
-            const double kl_cpu = tsne_kl_divergence(p.row_ptr.data(), p.cols.data(), p.vals.data(), n, y.data(),
-                                                     z_exact, threads);
+            const double kl_cpu = tsne_kl_divergence(p.row_ptr.data(), p.cols.data(), p.vals.data(), n, 2, 1.0,
+                                                     y.data(), z_exact, threads);
             const double kl_err = std::fabs(kl_gpu - kl_cpu) / std::fabs(kl_cpu);
             report(kl_err <= 1e-3, "kl", format("GPU %.6f vs CPU %.6f, relative %.2e (bound 1e-3)", kl_gpu, kl_cpu, kl_err));
             double z_norm = 0;
@@ -219,7 +230,7 @@ void check_steps(int threads) {
     double norm_cpu = 0;
     for (int i = 0; i < steps; i++) {
         tsne_cuda_step(s, 12, 0.5, 200, 0.01);
-        cpu_gradient(p, TSNE_EXACT, 0, y, 12, grad, threads);
+        cpu_gradient(p, CPU_EXACT, 0, y, 12, grad, threads);
         norm_cpu = tsne_update(static_cast<int64_t>(y.size()), y.data(), update.data(), gains.data(), grad.data(), 0.5,
                                200, 0.01, threads);
     }
@@ -264,9 +275,9 @@ void check_timing(int threads) {
     }
     // The CPU Barnes-Hut baseline in this process, on every core of the machine.
     std::vector<double> y = spread_embedding(n, 5, 3), grad;
-    cpu_gradient(p, TSNE_BARNES_HUT, 0.5, y, 1, grad, threads);
+    cpu_gradient(p, CPU_BARNES_HUT, 0.5, y, 1, grad, threads);
     const auto t1 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 10; i++) cpu_gradient(p, TSNE_BARNES_HUT, 0.5, y, 1, grad, threads);
+    for (int i = 0; i < 10; i++) cpu_gradient(p, CPU_BARNES_HUT, 0.5, y, 1, grad, threads);
     info("cpu_baseline", format("CPU Barnes-Hut gradient at n=70000 on %g threads: %.2f ms/iteration", threads,
                                 seconds_since(t1) * 100));
 }
@@ -301,7 +312,7 @@ void check_emulation(int threads) {
                                                         z_row.data(), threads);
     const double z_tree = tsne_cuda_emulated_repulsion(TSNE_CUDA_TREE, n, y.data(), 0, rep_tree.data(), z_row.data(),
                                                        threads);
-    const double z = tsne_exact_normalization(n, y.data(), threads);
+    const double z = tsne_exact_normalization(n, 2, 1.0, y.data(), threads);
     const double err = relative_error(rep_tiles, rep_tree);
     report(err <= 1e-4 && std::fabs(z_tiles - z) / z <= 1e-6 && std::fabs(z_tree - z) / z <= 1e-10, "host_emulation",
            format("exact tiles vs tree(theta 0) forces %.2e, Z %.2e / %.2e", err, std::fabs(z_tiles - z) / z,

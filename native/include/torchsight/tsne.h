@@ -1,13 +1,13 @@
 // torchsight native t-SNE: affinities, gradient backends and the optimiser step (CPU, OpenMP).
-// This header is the only surface JavaCPP maps. Arrays are row-major; an embedding is n x 2 doubles.
+// This header is the only surface JavaCPP maps. Arrays are row-major; an embedding is n x dims doubles
+// (dims 2 or 3). The similarity kernel has dof = a > 0 degrees of freedom: w_ij = (1 + |y_i - y_j|^2 / a)^-a,
+// a = 1 being standard t-SNE; its KL gradient is dC/dy_i = 4 sum_j (p_ij - q_ij) w_ij^(1/a) (y_i - y_j).
+// Results are bit-identical for the same input and thread count.
 // Callers validate their input (sizes, finiteness); these functions do not allocate what they return.
 #pragma once
 #include <cstdint>
 
 namespace torchsight {
-
-/** Gradient backend identifiers shared with Java. */
-enum TsneMethod { TSNE_EXACT = 0, TSNE_BARNES_HUT = 1 };
 
 /**
  * Per-row bisection of the Gaussian precision so that each row's conditional distribution over its k
@@ -34,20 +34,43 @@ int64_t tsne_symmetrize(const int64_t* neighbours, const double* p_cond, int n, 
                         int64_t* row_ptr, int32_t* cols, double* vals, int threads);
 
 /**
- * KL gradient dC/dy (scikit-learn's scaling: 4 * (exaggeration * F_attr - F_rep / Z)) into grad (n*2).
- * method: TSNE_EXACT (all pairs) or TSNE_BARNES_HUT (quadtree, theta). Returns Z = sum_{i!=j} w_ij
- * (exact or Barnes-Hut estimate).
+ * Exact repulsion of n_src points src on n_tgt points tgt (both n x dims): for each target t,
+ * rep[t*dims+c] = sum_s w_ts^((a+1)/a) (tgt_t - src_s)_c and z_row[t] = sum_s w_ts.
+ * same_set = 1: src and tgt are the same array (tgt is then ignored) and the pair t == s is excluded.
+ * Returns the sum of z_row, in index order.
  */
-double tsne_gradient(int method, double theta, const int64_t* row_ptr, const int32_t* cols,
-                     const double* vals, int n, const double* y, double exaggeration, double* grad,
-                     int threads);
+double tsne_repulsion_exact(int dims, double dof, int n_src, const double* src, int n_tgt, const double* tgt,
+                            int same_set, double* rep, double* z_row, int threads);
 
-/** Exact normalisation Z = sum_{i != j} 1 / (1 + |y_i - y_j|^2), O(n^2). */
-double tsne_exact_normalization(int n, const double* y, int threads);
+/**
+ * Barnes-Hut estimate of tsne_repulsion_exact over a quadtree (dims 2) or octree (dims 3) of src: a cell
+ * is summarised by its centre of mass when width / distance < theta (theta 0: exact, up to rounding).
+ * With two sets (same_set = 0) each target's result depends only on src and that target.
+ */
+double tsne_repulsion_barnes_hut(int dims, double dof, double theta, int n_src, const double* src, int n_tgt,
+                                 const double* tgt, int same_set, double* rep, double* z_row, int threads);
+
+/**
+ * Attractive term over the CSR rows of P (n_rows rows):
+ * attr[i*dims+c] = sum_e vals[e] w_{i,cols[e]}^(1/a) (y_rows_i - y_cols_cols[e])_c.
+ * For a fit y_rows == y_cols; to place new points, y_rows are the new points and y_cols the reference map.
+ */
+void tsne_attractive(const int64_t* row_ptr, const int32_t* cols, const double* vals, int n_rows, int dims, double dof,
+                     const double* y_rows, const double* y_cols, double* attr, int threads);
+
+/**
+ * grad = 4 (exaggeration attr - rep / Z) per coordinate (scikit-learn's scaling), with Z = z_row[i] for
+ * row i when z_row is not null, else z. A Z that is not positive contributes no repulsion.
+ */
+void tsne_combine(int n_rows, int dims, const double* attr, const double* rep, double exaggeration, double z,
+                  const double* z_row, double* grad, int threads);
 
 /** KL(P || Q) over the non-zeros of P, with q_ij = w_ij / z. */
-double tsne_kl_divergence(const int64_t* row_ptr, const int32_t* cols, const double* vals, int n,
+double tsne_kl_divergence(const int64_t* row_ptr, const int32_t* cols, const double* vals, int n, int dims, double dof,
                           const double* y, double z, int threads);
+
+/** Exact normalisation Z = sum_{i != j} w_ij, O(n^2). */
+double tsne_exact_normalization(int n, int dims, double dof, const double* y, int threads);
 
 /**
  * One delta-bar-delta momentum step over len coordinates, in place on y, update and gains.

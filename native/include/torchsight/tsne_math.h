@@ -11,9 +11,6 @@
 namespace torchsight {
 namespace math {
 
-/** Student-t kernel with one degree of freedom: w = 1 / (1 + |a - b|^2). */
-TS_HD double student_t(double dx, double dy) { return 1.0 / (1.0 + dx * dx + dy * dy); }
-
 /** Gaussian conditional weight of a neighbour at squared distance d2 for precision beta. */
 TS_HD double gaussian(double d2, double beta) {
     // exp(-beta*d2) underflows harmlessly to 0; the caller guards an all-zero row.

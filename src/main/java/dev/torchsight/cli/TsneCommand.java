@@ -15,7 +15,10 @@ import org.bytedeco.pytorch.Tensor;
 import dev.torchsight.io.Labels;
 import dev.torchsight.render.EmbeddingWriter;
 import dev.torchsight.render.ScatterPlot;
+import dev.torchsight.tsne.Affinities;
 import dev.torchsight.tsne.Embedding;
+import dev.torchsight.tsne.Metric;
+import dev.torchsight.tsne.NeighborMethod;
 import dev.torchsight.tsne.Tsne;
 import dev.torchsight.tsne.TsneMethod;
 import dev.torchsight.tsne.TsneProgress;
@@ -89,16 +92,68 @@ final class TsneCommand implements Callable<Integer> {
     @Option(names = "--embedding-out", paramLabel = "FILE", description = "Also write the coordinates as .csv or .json.")
     Path embeddingOut;
 
-    @Option(names = "--perplexity", defaultValue = "30", description = "Effective neighbours, at least 1 and at most (rows - 2) / 3 (default: ${DEFAULT-VALUE}).")
-    double perplexity;
+    @Option(names = "--perplexity", defaultValue = "30", split = ",", paramLabel = "P[,P...]",
+            description = {"Effective neighbours, at least 1 and at most (rows - 2) / 3 (default: ${DEFAULT-VALUE}).",
+                "Several values (e.g. 5,50) give multiscale affinities: the average of one Gaussian per perplexity."})
+    double[] perplexities;
+
+    @Option(names = "--uniform", paramLabel = "K",
+            description = "Uniform affinities over each point's K nearest neighbours instead of perplexity-calibrated ones.")
+    Integer uniform;
 
     @Option(names = "--iterations", defaultValue = "1000", description = "Optimisation iterations, 1 to " + Checks.MAX_ITERATIONS + " (default: ${DEFAULT-VALUE}).")
     int iterations;
 
     @Option(names = "--method", defaultValue = "auto",
-            description = "exact, barnes-hut or auto (exact up to " + TsneMethod.AUTO_EXACT_MAX_POINTS
-                    + " points; default: ${DEFAULT-VALUE}).")
+            description = "exact, barnes-hut, fft or auto (exact up to " + TsneMethod.AUTO_EXACT_MAX_POINTS
+                    + " points, barnes-hut up to " + TsneMethod.AUTO_FFT_MIN_POINTS + ", fft above in 2-D; "
+                    + "default: ${DEFAULT-VALUE}).")
     String method;
+
+    @Option(names = "--neighbors", defaultValue = "auto",
+            description = "exact, approx or auto: nearest neighbours by exact search or an approximate index "
+                    + "(auto: approximate above a measured size; default: ${DEFAULT-VALUE}).")
+    String neighbors;
+
+    @Option(names = "--metric", defaultValue = "euclidean",
+            description = "Distance between input rows: euclidean or cosine (default: ${DEFAULT-VALUE}).")
+    String metric;
+
+    @Option(names = "--dimensions", defaultValue = "2", description = "Map dimensions, 2 or 3; a 3-D map is drawn "
+            + "as a fixed 2-D projection (default: ${DEFAULT-VALUE}).")
+    int dimensions;
+
+    @Option(names = "--dof", defaultValue = "1", description = "Degrees of freedom of the Student-t kernel, in "
+            + "(0, 100]: 1 is standard t-SNE, below 1 gives heavier tails and more separated clusters (default: ${DEFAULT-VALUE}).")
+    double dof;
+
+    @Option(names = "--early-exaggeration", defaultValue = "12", description = "Exaggeration of P in the early "
+            + "phase, in (0, 1000] (default: ${DEFAULT-VALUE}).")
+    double earlyExaggeration;
+
+    @Option(names = "--early-iterations", defaultValue = "250", description = "Iterations of the early phase, "
+            + "0 to --iterations (default: ${DEFAULT-VALUE}).")
+    int earlyIterations;
+
+    @Option(names = "--exaggeration", defaultValue = "1", description = "Exaggeration after the early phase, in "
+            + "(0, 1000] (default: ${DEFAULT-VALUE}).")
+    double exaggeration;
+
+    @Option(names = "--learning-rate", paramLabel = "RATE", description = "Learning rate (default: auto = "
+            + "max(N / early exaggeration / 4, 50)).")
+    Double learningRate;
+
+    @Option(names = "--momentum", defaultValue = "0.5,0.8", split = ",", paramLabel = "EARLY,LATE",
+            description = "Momentum in the early phase and after it, each in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double[] momentum;
+
+    @Option(names = "--save-map", paramLabel = "FILE", description = "Also save the map with what placing new "
+            + "points into it needs (the rows after PCA and the PCA basis), for --reference.")
+    Path saveMap;
+
+    @Option(names = "--reference", paramLabel = "FILE", description = "Place the rows of --input into this saved "
+            + "map (written by --save-map) instead of fitting a new one; the plot shows the map in grey.")
+    Path reference;
 
     @Option(names = "--theta", defaultValue = "0.5", description = "Barnes-Hut accuracy in [0, 2), 0 = exact (default: ${DEFAULT-VALUE}).")
     double theta;
@@ -161,7 +216,40 @@ final class TsneCommand implements Callable<Integer> {
         }
         Checks.batchSize(batchSize);
         Checks.range(Kind.POOL, "--pool", pool, 0, Checks.MAX_POOL);
-        Checks.range(Kind.PERPLEXITY, "--perplexity", perplexity, 1, 1e6);
+        if (perplexities.length == 0) {
+            throw new TorchsightException(Kind.PERPLEXITY, "", "--perplexity needs a value (or several, e.g. 5,50)");
+        }
+        for (double perplexity : perplexities) {
+            Checks.range(Kind.PERPLEXITY, "--perplexity", perplexity, 1, 1e6);
+        }
+        if (uniform != null) {
+            Checks.range(Kind.PERPLEXITY, "--uniform", uniform, 1, 10_000);
+        }
+        Checks.range(Kind.OPTIMIZER, "--dimensions", dimensions, 2, 3);
+        Checks.range(Kind.OPTIMIZER, "--dof", dof, 1e-3, 100);
+        Checks.range(Kind.OPTIMIZER, "--early-exaggeration", earlyExaggeration, 1e-3, 1000);
+        Checks.range(Kind.OPTIMIZER, "--exaggeration", exaggeration, 1e-3, 1000);
+        Checks.range(Kind.OPTIMIZER, "--early-iterations", earlyIterations, 0, iterations);
+        if (learningRate != null) {
+            Checks.range(Kind.OPTIMIZER, "--learning-rate", learningRate, 1e-6, 1e9);
+        }
+        if (momentum.length != 2) {
+            throw new TorchsightException(Kind.OPTIMIZER, momentum.length, "--momentum takes two values, EARLY,LATE "
+                    + "(e.g. 0.5,0.8)");
+        }
+        for (double m : momentum) {
+            Checks.range(Kind.OPTIMIZER, "--momentum", m, 0, 0.999);
+        }
+        if (reference != null) {
+            if (input == null) {
+                throw new TorchsightException(Kind.INPUT, reference, "--reference places the rows of --input into a "
+                        + "saved map; give the new rows with --input FILE");
+            }
+            if (saveMap != null) {
+                throw new TorchsightException("--reference and --save-map do not go together: a placed set of points "
+                        + "is not a new map");
+            }
+        }
         Checks.range(Kind.ITERATIONS, "--iterations", iterations, 1, Checks.MAX_ITERATIONS);
         if (!(theta >= 0 && theta < 2)) {
             throw new TorchsightException(Kind.THETA, theta, "--theta must be at least 0 and below 2, got " + Checks.fmt(theta));
@@ -173,20 +261,23 @@ final class TsneCommand implements Callable<Integer> {
         }
         ScatterPlot.requireDpi(dpi);
         parseDeviceChoice();
-        TsneMethod tsneMethod = TsneMethod.parse(method);
-        dev.torchsight.tsne.TsneInit tsneInit = parseInit(init);
+        TsneMethod.parse(method);
+        parseInit(init);
+        parseNeighbors(neighbors);
+        parseMetric(metric);
         Checks.outputFile(out, "--out", ".png", ".svg");
         if (embeddingOut != null) {
             Checks.outputFile(embeddingOut, "--embedding-out", ".csv", ".json");
             Checks.distinct(out, "--out", embeddingOut, "--embedding-out");
         }
-        Tsne.Builder builder = Tsne.builder().optPerplexity(perplexity).optIterations(iterations)
-                .optMethod(tsneMethod).optTheta(theta).optSeed(seed)
-                .optInit(tsneInit).optPcaDimensions(noPca ? 0 : 50);
-        if (threads != null) {
-            builder.optThreads(threads);
+        if (saveMap != null) {
+            Checks.outputFile(saveMap, "--save-map", ".tsmap");
+            Checks.distinct(out, "--out", saveMap, "--save-map");
+            if (embeddingOut != null) {
+                Checks.distinct(embeddingOut, "--embedding-out", saveMap, "--save-map");
+            }
         }
-        builder.build();  // the library's own checks, too
+        tsneBuilder(Device.CPU).build();  // the library's own checks, too
     }
 
     /** Reads the chosen data set, runs the model over it when asked (in batches), then embeds. */
@@ -203,7 +294,8 @@ final class TsneCommand implements Callable<Integer> {
         if (largest < 1) {
             throw new TorchsightException(Kind.INPUT, inputs.size(), "t-SNE needs at least 5 rows, got " + inputs.size());
         }
-        if (perplexity > largest) {
+        double perplexity = java.util.Arrays.stream(perplexities).max().orElse(30);
+        if (reference == null && uniform == null && perplexity > largest) {
             throw new TorchsightException(Kind.PERPLEXITY, perplexity, String.format(Locale.ROOT,
                     "perplexity %s is too large for %d rows (it needs 3*perplexity+2 rows); use --perplexity %s or less, "
                             + "or give more rows", Checks.fmt(perplexity), inputs.size(),
@@ -234,13 +326,10 @@ final class TsneCommand implements Callable<Integer> {
         if (rowLabels != null) {
             rowLabels.requireCount((int) rows.size(0), "labels");
         }
-        Tsne.Builder builder = Tsne.builder().optPerplexity(perplexity).optIterations(iterations)
-                .optMethod(TsneMethod.parse(method)).optTheta(theta).optSeed(seed)
-                .optInit(parseInit(init)).optPcaDimensions(noPca ? 0 : 50).optDevice(tsneDevice());
-        if (threads != null) {
-            builder.optThreads(threads);
+        if (reference != null) {
+            return placeIntoMap(rows, rowLabels, plotTitle);
         }
-        Tsne tsne = builder.build();
+        Tsne tsne = tsneBuilder(tsneDevice()).build();
         Embedding embedding;
         if (!Terminal.showProgress(quiet)) {
             embedding = tsne.fit(rows, TsneProgress.NONE);
@@ -255,15 +344,84 @@ final class TsneCommand implements Callable<Integer> {
             if (embeddingOut != null) {
                 EmbeddingWriter.write(embedding, rowLabels, embeddingOut, files);
             }
+            if (saveMap != null) {
+                embedding.save(saveMap, files);
+            }
             files.commit();
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        stdout.printf(Locale.ROOT, "t-SNE of %d points (%s on %s): KL %.4f after %d iterations in %.1f s -> %s%s%n",
+        stdout.printf(Locale.ROOT, "t-SNE of %d points (%s on %s): KL %.4f after %d iterations in %.1f s -> %s%s%s%n",
                 embedding.size(), embedding.method().cliName(), embedding.backend(), embedding.klDivergence(),
                 embedding.iterations(),
-                embedding.elapsedSeconds(), out, embeddingOut == null ? "" : ", " + embeddingOut);
+                embedding.elapsedSeconds(), out, embeddingOut == null ? "" : ", " + embeddingOut,
+                saveMap == null ? "" : ", " + saveMap);
         stdout.flush();
         return 0;
+    }
+
+    /** --reference: places the rows into a saved map and plots them over it. */
+    private Integer placeIntoMap(Tensor rows, Labels rowLabels, String plotTitle) {
+        Embedding map = Embedding.load(reference);
+        if (rows.size(1) != map.inputDimensions()) {
+            throw new TorchsightException(Kind.INPUT, rows.size(1), "--input rows have " + rows.size(1)
+                    + " columns but the map in " + reference.getFileName() + " was fitted on " + map.inputDimensions()
+                    + "; give rows of the same kind");
+        }
+        float[] values = new float[(int) (rows.size(0) * rows.size(1))];
+        rows.to(org.bytedeco.pytorch.global.torch.ScalarType.Float).contiguous().data_ptr_float().get(values);
+        Embedding placed = map.transform(new dev.torchsight.io.FloatMatrix((int) rows.size(0), (int) rows.size(1),
+                values));
+        try (AtomicFiles.Transaction files = new AtomicFiles.Transaction()) {
+            ScatterPlot.of(placed, rowLabels).optBackground(map).setTitle(plotTitle).optDpi(dpi).save(out, files);
+            if (embeddingOut != null) {
+                EmbeddingWriter.write(placed, rowLabels, embeddingOut, files);
+            }
+            files.commit();
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.printf(Locale.ROOT, "placed %d points into the map of %s in %.1f s -> %s%s%n", placed.size(),
+                reference.getFileName(), placed.elapsedSeconds(), out, embeddingOut == null ? "" : ", " + embeddingOut);
+        stdout.flush();
+        return 0;
+    }
+
+    /** The library's t-SNE with every option of this command. */
+    private Tsne.Builder tsneBuilder(Device device) {
+        Affinities affinities = uniform != null ? Affinities.uniform(uniform)
+                : perplexities.length > 1 ? Affinities.multiscale(perplexities) : Affinities.perplexity(perplexities[0]);
+        Tsne.Builder builder = Tsne.builder().optAffinities(affinities).optIterations(iterations)
+                .optMethod(TsneMethod.parse(method)).optTheta(theta).optSeed(seed)
+                .optInit(parseInit(init)).optPcaDimensions(noPca ? 0 : 50).optDevice(device)
+                .optNeighbors(parseNeighbors(neighbors)).optMetric(parseMetric(metric)).optDimensions(dimensions)
+                .optDegreesOfFreedom(dof).optEarlyExaggeration(earlyExaggeration, earlyIterations)
+                .optExaggeration(exaggeration).optMomentum(momentum[0], momentum[1])
+                .optTransformable(saveMap != null);
+        if (learningRate != null) {
+            builder.optLearningRate(learningRate);
+        }
+        if (threads != null) {
+            builder.optThreads(threads);
+        }
+        return builder;
+    }
+
+    private static NeighborMethod parseNeighbors(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "exact" -> NeighborMethod.EXACT;
+            case "approx", "approximate" -> NeighborMethod.APPROX;
+            case "auto" -> NeighborMethod.AUTO;
+            default -> throw new TorchsightException(Kind.METHOD, text, "unknown --neighbors '" + text
+                    + "'; use exact, approx or auto");
+        };
+    }
+
+    private static Metric parseMetric(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "euclidean" -> Metric.EUCLIDEAN;
+            case "cosine" -> Metric.COSINE;
+            default -> throw new TorchsightException(Kind.METHOD, text, "unknown --metric '" + text
+                    + "'; use euclidean or cosine");
+        };
     }
 
     /** The t-SNE device: CUDA where torchsight's kernels can run; an explicit cuda says why when they cannot. */

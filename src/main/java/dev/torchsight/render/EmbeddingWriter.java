@@ -31,11 +31,16 @@ public final class EmbeddingWriter {
         if (name.endsWith(".csv")) {
             files.stage(file, tmp -> {
                 try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    w.write(labels == null ? "x,y\n" : "x,y,label\n");
+                    boolean threeD = e.dimensions() == 3;
+                    w.write((threeD ? "x,y,z" : "x,y") + (labels == null ? "\n" : ",label\n"));
                     for (int i = 0; i < e.size(); i++) {
                         w.write(Double.toString(e.x(i)));
                         w.write(',');
                         w.write(Double.toString(e.y(i)));
+                        if (threeD) {
+                            w.write(',');
+                            w.write(Double.toString(e.z(i)));
+                        }
                         if (labels != null) {
                             w.write(',');
                             w.write(csvCell(labels.classNames().get(labels.codes()[i])));
@@ -46,7 +51,8 @@ public final class EmbeddingWriter {
             });
         } else if (name.endsWith(".json")) {
             JsonObject root = new JsonObject();
-            root.addProperty("method", e.method().cliName());
+            root.addProperty("method", e.method() == null ? null : e.method().cliName());
+            root.addProperty("dimensions", e.dimensions());
             number(root, "perplexity", e.perplexity());
             root.addProperty("iterations", e.iterations());
             number(root, "klDivergence", e.klDivergence());
@@ -56,6 +62,9 @@ public final class EmbeddingWriter {
                 JsonObject p = new JsonObject();
                 number(p, "x", e.x(i));
                 number(p, "y", e.y(i));
+                if (e.dimensions() == 3) {
+                    number(p, "z", e.z(i));
+                }
                 if (labels != null) {
                     p.addProperty("label", labels.classNames().get(labels.codes()[i]));
                 }

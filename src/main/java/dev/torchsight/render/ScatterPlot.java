@@ -33,6 +33,7 @@ public final class ScatterPlot {
     private int height = DEFAULT_HEIGHT;
     private int dpi = 150;
     private int markerSize = 4;
+    private Embedding background;
 
     private ScatterPlot(Embedding embedding, Labels labels) {
         this.embedding = embedding;
@@ -45,6 +46,12 @@ public final class ScatterPlot {
             labels.requireCount(embedding.size(), "labels");
         }
         return new ScatterPlot(embedding, labels);
+    }
+
+    /** Draws this map's points in light grey behind the plotted ones (e.g. the reference of transformed points). */
+    public ScatterPlot optBackground(Embedding background) {
+        this.background = background;
+        return this;
     }
 
     /** Title; the elapsed time of the run is appended. */
@@ -110,7 +117,8 @@ public final class ScatterPlot {
 
     /** The full title as drawn: the given title and the elapsed time. */
     public String fullTitle() {
-        return String.format(Locale.ROOT, "%s (t-SNE %d points, %.1f s)", title, embedding.size(),
+        return String.format(Locale.ROOT, "%s (t-SNE %d points%s, %.1f s)", title, embedding.size(),
+                embedding.dimensions() == 3 ? ", 3-D seen from azimuth 45\u00b0, elevation 30\u00b0" : "",
                 embedding.elapsedSeconds());
     }
 
@@ -133,10 +141,23 @@ public final class ScatterPlot {
             xs.add(new ArrayList<>());
             ys.add(new ArrayList<>());
         }
+        if (background != null) {
+            double[] behind = Projection.screen(background);
+            List<Double> bx = new ArrayList<>(background.size());
+            List<Double> by = new ArrayList<>(background.size());
+            for (int i = 0; i < background.size(); i++) {
+                bx.add(behind[2 * i]);
+                by.add(behind[2 * i + 1]);
+            }
+            XYSeries s = chart.addSeries("reference map", bx, by);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setMarkerColor(new java.awt.Color(0xD0, 0xD0, 0xD0));
+        }
+        double[] screen = Projection.screen(embedding);  // a 3-D map is drawn from a fixed viewpoint
         for (int i = 0; i < embedding.size(); i++) {
             int c = labels == null ? 0 : labels.codes()[i];
-            xs.get(c).add(embedding.x(i));
-            ys.get(c).add(embedding.y(i));
+            xs.get(c).add(screen[2 * i]);
+            ys.get(c).add(screen[2 * i + 1]);
         }
         for (int c = 0; c < classes; c++) {
             if (xs.get(c).isEmpty()) {

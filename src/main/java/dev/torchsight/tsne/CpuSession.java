@@ -4,12 +4,11 @@ import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
 
-/** The optimisation on the CPU: native exact or Barnes-Hut gradients and update over native buffers. */
+/** The optimisation on the CPU: a {@link CpuGradientBackend} and the update over native buffers it owns. */
 final class CpuSession implements TsneSession {
     static {
         Natives.ensureLoaded();  // the one native gate: runs before any code of this class
     }
-
 
     private final CpuGradientBackend gradient;
     private final int threads;
@@ -20,8 +19,8 @@ final class CpuSession implements TsneSession {
     private final DoublePointer grad;
     private Scalars last = new Scalars(0, 0);
 
-    CpuSession(SparseAffinities p, TsneMethod method, double theta, int threads, double[] initial) {
-        this.gradient = new CpuGradientBackend(p, method, theta, threads);
+    CpuSession(SparseAffinities p, CpuRepulsion repulsion, KernelShape kernel, int threads, double[] initial) {
+        this.gradient = new CpuGradientBackend(p, repulsion, kernel, threads);
         this.threads = threads;
         this.len = initial.length;
         this.y = new DoublePointer(initial);
@@ -70,11 +69,12 @@ final class CpuSession implements TsneSession {
 
     @Override
     public String description() {
-        return "CPU, " + threads + (threads == 1 ? " thread" : " threads");
+        return "CPU " + gradient.repulsionName() + ", " + threads + (threads == 1 ? " thread" : " threads");
     }
 
     @Override
     public void close() {
+        gradient.close();
         y.close();
         update.close();
         gains.close();

@@ -42,6 +42,12 @@ final class NearestNeighbors implements AutoCloseable {
         this.distancesSq = OwnedMemory.owned(new DoublePointer((long) n * k));
     }
 
+    /** Placeholder until the ann branch lands. */
+    static NearestNeighbors search(Tensor x, int k, NeighborMethod method, Metric metric, int threads, long seed,
+                                   java.util.function.LongConsumer done) {
+        return search(x, k, threads);
+    }
+
     /** Finds the k nearest other rows of x (N x D float32) for every row. */
     static NearestNeighbors search(Tensor x, int k, int threads) {
         int n = (int) x.size(0);

@@ -8,8 +8,8 @@ import java.util.function.DoubleSupplier;
  * check iterations read anything back.
  */
 final class Optimizer {
-    /** Where the optimisation ended. */
-    record Outcome(int iterations, double lastNormalization) { }
+    /** Where the optimisation ended; {@code stoppedByCallback} when the callback asked to stop. */
+    record Outcome(int iterations, double lastNormalization, boolean stoppedByCallback) { }
 
     private final Schedule schedule;
 
@@ -21,49 +21,57 @@ final class Optimizer {
      * Optimises the session's embedding in place.
      *
      * @param progress receives a KL report every {@code checkEvery} iterations
+     * @param callback may stop the run at each check
      * @param clock seconds since the fit started, for progress reports
      */
-    Outcome run(TsneSession session, TsneProgress progress, DoubleSupplier clock) {
-        int exploration = Math.min(schedule.exaggerationIterations(), schedule.iterations());
-        Phase early = new Phase(0, exploration, schedule.earlyExaggeration(), schedule.earlyMomentum(),
-                schedule.exaggerationIterations());
-        PhaseResult first = runPhase(early, session, progress, clock);
-        if (first.stoppedEarly || exploration >= schedule.iterations()) {
-            return new Outcome(first.iterations, session.scalars().normalization());
+    Outcome run(TsneSession session, TsneProgress progress, TsneCallback callback, DoubleSupplier clock) {
+        int from = 0;
+        int total = schedule.iterations();
+        for (int index = 0; index < schedule.phases().size(); index++) {
+            Phase phase = schedule.phases().get(index);
+            int withoutProgress = index == 0 ? phase.iterations() : schedule.iterationsWithoutProgress();
+            PhaseResult result = runPhase(phase, from, withoutProgress, total, session, progress, callback, clock);
+            if (result.stop != Stop.NONE) {
+                return new Outcome(result.iterations, session.scalars().normalization(), result.stop == Stop.CALLBACK);
+            }
+            from += phase.iterations();
         }
-        Phase late = new Phase(exploration, schedule.iterations(), 1.0, schedule.lateMomentum(),
-                schedule.iterationsWithoutProgress());
-        PhaseResult second = runPhase(late, session, progress, clock);
-        return new Outcome(second.iterations, session.scalars().normalization());
+        return new Outcome(total, session.scalars().normalization(), false);
     }
 
-    private record Phase(int from, int to, double exaggeration, double momentum, int withoutProgress) { }
+    private enum Stop { NONE, CONVERGED, CALLBACK }
 
-    private record PhaseResult(int iterations, boolean stoppedEarly) { }
+    private record PhaseResult(int iterations, Stop stop) { }
 
-    private PhaseResult runPhase(Phase phase, TsneSession session, TsneProgress progress, DoubleSupplier clock) {
+    private PhaseResult runPhase(Phase phase, int from, int withoutProgress, int total, TsneSession session,
+                                 TsneProgress progress, TsneCallback callback, DoubleSupplier clock) {
         // Each phase starts with fresh momentum and gains, as scikit-learn's _gradient_descent does.
         session.resetOptimizer();
         double bestError = Double.MAX_VALUE;
-        int bestIteration = phase.from;
-        for (int i = phase.from; i < phase.to; i++) {
-            session.step(phase.exaggeration, phase.momentum, schedule.learningRate(), schedule.minGain());
-            if ((i + 1) % schedule.checkEvery() == 0 || i + 1 == schedule.iterations()) {
+        int bestIteration = from;
+        int to = from + phase.iterations();
+        for (int i = from; i < to; i++) {
+            session.step(phase.exaggeration(), phase.momentum(), schedule.learningRate(), schedule.minGain());
+            if ((i + 1) % schedule.checkEvery() == 0 || i + 1 == total) {
                 TsneSession.Scalars scalars = session.scalars();
                 double kl = session.klDivergence(scalars.normalization());
-                progress.report(new TsneProgress.Event("optimize", i + 1, schedule.iterations(), kl,
-                        scalars.gradientNorm(), clock.getAsDouble()));
+                double seconds = clock.getAsDouble();
+                progress.report(new TsneProgress.Event("optimize", i + 1, total, kl, scalars.gradientNorm(), seconds));
+                if (!callback.proceed(new TsneCallback.Check(i + 1, total, kl, scalars.gradientNorm(), seconds,
+                        session::embedding))) {
+                    return new PhaseResult(i + 1, Stop.CALLBACK);
+                }
                 if (kl < bestError) {
                     bestError = kl;
                     bestIteration = i;
-                } else if (i - bestIteration > phase.withoutProgress) {
-                    return new PhaseResult(i + 1, true);
+                } else if (i - bestIteration > withoutProgress) {
+                    return new PhaseResult(i + 1, Stop.CONVERGED);
                 }
                 if (scalars.gradientNorm() <= schedule.minGradNorm()) {
-                    return new PhaseResult(i + 1, true);
+                    return new PhaseResult(i + 1, Stop.CONVERGED);
                 }
             }
         }
-        return new PhaseResult(phase.to, false);
+        return new PhaseResult(to, Stop.NONE);
     }
 }

@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.T_TensorTensor_T;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -45,6 +46,46 @@ final class Pca {
             throw failure(x, "the projection is not finite", null);
         }
         return out;
+    }
+
+    /**
+     * The mean and principal axes of rows, kept in Java arrays so that new rows can be projected the same
+     * way later ({@link Embedding#transform}).
+     *
+     * @param mean D values
+     * @param axes D x dims, row-major, columns ordered by decreasing variance
+     */
+    record Basis(float[] mean, float[] axes, int inputDims, int dims) {
+        /**
+         * Projects rows (N x D) onto the axes, float32 out; the result is the caller's. Computed in double, so
+         * a row's projection does not depend on how many rows come with it.
+         */
+        Tensor project(Tensor x) {
+            Tensor m = Tensor.create(mean, 1, inputDims).to(torch.ScalarType.Double);
+            Tensor a = Tensor.create(axes, inputDims, dims).to(torch.ScalarType.Double);
+            return x.to(torch.ScalarType.Double).sub(m).mm(a).to(torch.ScalarType.Float).contiguous();
+        }
+    }
+
+    /** The basis {@link #project} uses for x (same axes and signs, from the covariance or the sketch). */
+    static Basis basis(Tensor x, int dims) {
+        try (PointerScope scope = new PointerScope()) {
+            long n = x.size(0);
+            long d = x.size(1);
+            Tensor mean = x.mean(new long[] {0}, true, new ScalarTypeOptional());
+            Tensor centred = x.sub(mean);
+            Tensor axes;
+            if (Math.min(n, d) > RANDOMIZED_ABOVE || d > 4 * RANDOMIZED_ABOVE) {
+                axes = randomizedAxes(centred, dims);
+            } else {
+                axes = topEigenvectors(centred.t().mm(centred).to(torch.ScalarType.Double), dims);
+            }
+            float[] meanOut = new float[(int) d];
+            mean.contiguous().data_ptr_float().get(meanOut);
+            float[] axesOut = new float[(int) (d * dims)];
+            axes.to(torch.ScalarType.Float).contiguous().data_ptr_float().get(axesOut);
+            return new Basis(meanOut, axesOut, (int) d, dims);
+        }
     }
 
     /** Above this magnitude, sums of squares of a few thousand rows can overflow float32 (3.4e38). */
@@ -97,6 +138,11 @@ final class Pca {
      * drawn from a generator of its own, so torch's global random state is left as the caller had it.
      */
     static Tensor randomized(Tensor centred, int dims) {
+        return centred.mm(randomizedAxes(centred, dims).to(torch.ScalarType.Float));
+    }
+
+    /** The axes (D x dims, double) of {@link #randomized}. */
+    private static Tensor randomizedAxes(Tensor centred, int dims) {
         long d = centred.size(1);
         int k = dims + OVERSAMPLING;
         Generator sketch = torch.createCPUGenerator(SKETCH_SEED);
@@ -107,8 +153,7 @@ final class Pca {
         }
         Tensor small = q.t().mm(centred).to(torch.ScalarType.Double);  // k x D
         org.bytedeco.pytorch.T_TensorTensorTensor_T svd = torch.linalg_svd(small, false, new org.bytedeco.pytorch.StringViewOptional());
-        Tensor axes = signNormalised(svd.get2().narrow(0, 0, dims).t());  // D x dims
-        return centred.mm(axes.to(torch.ScalarType.Float));
+        return signNormalised(svd.get2().narrow(0, 0, dims).t());  // D x dims
     }
 
     private static Tensor orthonormal(Tensor m) {

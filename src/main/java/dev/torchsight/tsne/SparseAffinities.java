@@ -43,20 +43,66 @@ final class SparseAffinities implements AutoCloseable {
      * P = (P_cond + P_cond^T) / (2n).
      */
     static SparseAffinities fromNeighbors(NearestNeighbors knn, double perplexity, int threads) {
-        int n = knn.n;
-        int k = knn.k;
-        try (DoublePointer conditional = new DoublePointer((long) n * k)) {
+        try (DoublePointer conditional = new DoublePointer((long) knn.n * knn.k)) {
             int unconverged = calibrate(knn, perplexity, threads, conditional);
-            LongPointer rowPtr = OwnedMemory.owned(new LongPointer(n + 1L));
-            IntPointer cols = OwnedMemory.owned(new IntPointer(2L * n * k));
-            DoublePointer vals = OwnedMemory.owned(new DoublePointer(2L * n * k));
-            long nnz = TorchsightNative.tsne_symmetrize(knn.indices, conditional, n, k, rowPtr, cols, vals, threads);
-            return new SparseAffinities(n, nnz, rowPtr, cols, vals, unconverged);
+            return symmetrized(knn.indices, conditional, knn.n, knn.k, unconverged, threads);
         }
     }
 
+    /**
+     * P = (P_cond + P_cond^T) / (2n) from conditional probabilities over a kNN graph (n*k indices and
+     * values, each row summing to 1). Both arrays stay the caller's.
+     */
+    static SparseAffinities symmetrized(LongPointer indices, DoublePointer conditional, int n, int k, int unconverged,
+                                        int threads) {
+        LongPointer rowPtr = OwnedMemory.owned(new LongPointer(n + 1L));
+        IntPointer cols = OwnedMemory.owned(new IntPointer(2L * n * k));
+        DoublePointer vals = OwnedMemory.owned(new DoublePointer(2L * n * k));
+        long nnz = TorchsightNative.tsne_symmetrize(indices, conditional, n, k, rowPtr, cols, vals, threads);
+        return new SparseAffinities(n, nnz, rowPtr, cols, vals, unconverged);
+    }
+
+    /**
+     * P from a CSR matrix the caller computed: (A + A^T) scaled to sum 1, the diagonal dropped. Columns in
+     * each row must be distinct and in [0, n); values non-negative and finite (checked by the caller).
+     */
+    static SparseAffinities fromMatrix(int n, long[] rowPtr, int[] cols, double[] vals) {
+        java.util.List<java.util.TreeMap<Integer, Double>> rows = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            rows.add(new java.util.TreeMap<>());
+        }
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            for (long e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
+                int j = cols[(int) e];
+                double v = vals[(int) e];
+                if (j == i || v == 0) {
+                    continue;
+                }
+                rows.get(i).merge(j, v, Double::sum);
+                rows.get(j).merge(i, v, Double::sum);
+                total += 2 * v;
+            }
+        }
+        long nnz = rows.stream().mapToLong(java.util.TreeMap::size).sum();
+        LongPointer ptr = OwnedMemory.owned(new LongPointer(n + 1L));
+        IntPointer outCols = OwnedMemory.owned(new IntPointer(Math.max(1, nnz)));
+        DoublePointer outVals = OwnedMemory.owned(new DoublePointer(Math.max(1, nnz)));
+        long e = 0;
+        for (int i = 0; i < n; i++) {
+            ptr.put(i, e);
+            for (java.util.Map.Entry<Integer, Double> entry : rows.get(i).entrySet()) {
+                outCols.put(e, entry.getKey());
+                outVals.put(e, entry.getValue() / total);
+                e++;
+            }
+        }
+        ptr.put(n, e);
+        return new SparseAffinities(n, nnz, ptr, outCols, outVals, 0);
+    }
+
     /** Per-row bandwidth bisection into {@code conditional}; returns the rows that missed the tolerance. */
-    private static int calibrate(NearestNeighbors knn, double perplexity, int threads, DoublePointer conditional) {
+    static int calibrate(NearestNeighbors knn, double perplexity, int threads, DoublePointer conditional) {
         return TorchsightNative.tsne_conditional_p(knn.distancesSq, knn.n, knn.k, perplexity, PERPLEXITY_TOLERANCE,
                 MAX_BISECTION_STEPS, conditional, null, threads);
     }

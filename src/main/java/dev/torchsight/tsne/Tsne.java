@@ -6,22 +6,20 @@ import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.Threads;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
-import dev.torchsight.core.internal.TorchsightNative;
 import dev.torchsight.io.FloatMatrix;
-import java.util.Locale;
+import java.util.List;
 import java.util.function.DoubleSupplier;
-import java.util.SplittableRandom;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * t-SNE: N high-dimensional vectors to a 2-D map. Optional PCA (libtorch), exact kNN (libtorch),
- * perplexity calibration and symmetric sparse P (native), then scikit-learn's optimisation schedule
- * over a native gradient backend: exact or Barnes-Hut on the CPU, or a device-resident CUDA session
- * ({@link Builder#optDevice}).
+ * t-SNE: N high-dimensional vectors to a 2-D or 3-D map. The stages are separate choices: PCA
+ * (libtorch), nearest neighbours (exact by libtorch or approximate, {@link NeighborMethod}), the
+ * {@link Affinities} (perplexity by default), the {@link Initialization} (PCA by default), the schedule
+ * of {@link Phase}s (scikit-learn's by default) and the gradient backend, resolved from the
+ * {@link TsneMethod} and the device in one place ({@code Backends}): exact, Barnes-Hut or FFT
+ * interpolation on the CPU, or a device-resident CUDA session ({@link Builder#optDevice}).
  *
  * <pre>{@code
  * Embedding e = Tsne.builder().optPerplexity(30).optSeed(1).build().fit(matrix, TsneProgress.NONE);
@@ -38,45 +36,32 @@ public final class Tsne {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Tsne.class);
     /** Up to this many points the final KL divergence uses the exact (all-pairs) normalisation. */
     public static final int EXACT_KL_MAX_POINTS = 20_000;
-    /** Bytes per N^2 entry that the exact method's all-pairs affinities need at their peak. */
-    static final long EXACT_BYTES_PER_PAIR = 64;
+    private final Settings settings;
 
-    private final double perplexity;
+    /** Every option of a run, fixed at {@link Builder#build()}. */
+    record Settings(Affinities affinities, TsneMethod method, double theta, long seed, int threads,
+                    Initialization initialization, int pcaDimensions, int dimensions, double dof, double learningRate,
+                    List<Phase> phases, double earlyExaggeration, int earlyIterations, double exaggeration,
+                    double earlyMomentum, double lateMomentum, double minGain, double minGradNorm, int checkEvery,
+                    long memoryLimitBytes, Device device, NeighborMethod neighbors, Metric metric,
+                    TsneCallback callback, boolean transformable) {
+        KernelShape kernel() {
+            return new KernelShape(dimensions, dof);
+        }
+
+        /** The phases: the caller's, or the standard two from the exaggeration options. */
+        List<Phase> schedulePhases(int iterations) {
+            return phases != null ? phases : Schedule.standard(iterations, earlyExaggeration, earlyIterations,
+                    earlyMomentum, exaggeration, lateMomentum);
+        }
+    }
+
     private final int iterations;
-    private final TsneMethod method;
-    private final double theta;
-    private final long seed;
-    private final int threads;
-    private final TsneInit init;
-    private final int pcaDimensions;
-    private final double learningRate;
-    private final double earlyExaggeration;
-    private final int exaggerationIterations;
-    private final double earlyMomentum;
-    private final double lateMomentum;
-    private final double minGain;
-    private final double minGradNorm;
-    private final long memoryLimitBytes;
-    private final Device device;
 
-    private Tsne(Builder b) {
-        this.perplexity = b.perplexity;
-        this.iterations = b.iterations;
-        this.method = b.method;
-        this.theta = b.theta;
-        this.seed = b.seed;
-        this.threads = b.threads;
-        this.init = b.init;
-        this.pcaDimensions = b.pcaDimensions;
-        this.learningRate = b.learningRate;
-        this.earlyExaggeration = b.earlyExaggeration;
-        this.exaggerationIterations = b.exaggerationIterations;
-        this.earlyMomentum = b.earlyMomentum;
-        this.lateMomentum = b.lateMomentum;
-        this.minGain = b.minGain;
-        this.minGradNorm = b.minGradNorm;
-        this.memoryLimitBytes = b.memoryLimitBytes;
-        this.device = b.device;
+    private Tsne(Settings settings, int iterations) {
+        this.settings = settings;
+        this.iterations = settings.phases() != null ? settings.phases().stream().mapToInt(Phase::iterations).sum()
+                : iterations;
     }
 
     /** A builder with scikit-learn's defaults. */
@@ -116,30 +101,23 @@ public final class Tsne {
         if (cols < 1) {
             throw new TorchsightException(Kind.INPUT, cols, "input has no columns; each row needs at least one value");
         }
-        double largest = largestPerplexity(rows);
-        if (largest < 1) {
-            throw new TorchsightException(Kind.INPUT, rows, "t-SNE needs at least 5 rows, got " + rows);
-        }
-        if (perplexity > largest) {
-            throw new TorchsightException(Kind.PERPLEXITY, perplexity, String.format(Locale.ROOT,
-                    "perplexity %s is too large for %d rows (it needs 3*perplexity+2 rows); "
-                            + "use a perplexity of %s or less, or give more rows",
-                    fmt(perplexity), rows, fmt(Math.floor(largest * 100) / 100)));
-        }
-        TsneMethod resolved = method.resolve((int) Math.min(rows, Integer.MAX_VALUE));
-        if (resolved == TsneMethod.EXACT) {
-            long needed = rows * rows * EXACT_BYTES_PER_PAIR;
-            if (needed > memoryLimitBytes) {
-                throw new TorchsightException(Kind.METHOD, TsneMethod.EXACT, String.format(Locale.ROOT,
-                        "the exact method on %d rows needs about %.1f GiB for all-pairs affinities but %.1f GiB "
-                                + "is available; use the Barnes-Hut method (O(N log N), sparse affinities)",
-                        rows, needed / 1073741824.0, memoryLimitBytes / 1073741824.0));
-            }
-        }
-        if (rows > Integer.MAX_VALUE / 2) {
-            throw new TorchsightException(Kind.INPUT, rows, "t-SNE supports up to " + Integer.MAX_VALUE / 2
+        if (rows > Integer.MAX_VALUE / 4) {
+            throw new TorchsightException(Kind.INPUT, rows, "t-SNE supports up to " + Integer.MAX_VALUE / 4
                     + " rows, got " + rows);
         }
+        settings.affinities().validate(rows);
+        int n = (int) rows;
+        TsneMethod resolved = settings.method().resolve(n, settings.dimensions());
+        if (resolved == TsneMethod.FFT && settings.dimensions() != 2) {
+            throw new TorchsightException(Kind.METHOD, TsneMethod.FFT, "the FFT method embeds in 2-D only; use "
+                    + "barnes-hut (octree) or exact for 3-D maps");
+        }
+        MemoryPlan plan = MemoryPlan.of(n, (int) Math.min(cols, pcaOutputDims(cols)), settings, resolved);
+        plan.requireFits(settings.memoryLimitBytes());
+    }
+
+    private long pcaOutputDims(long cols) {
+        return settings.pcaDimensions() > 0 ? Math.min(cols, settings.pcaDimensions()) : cols;
     }
 
     /**
@@ -152,157 +130,154 @@ public final class Tsne {
 
     /** The largest perplexity usable with n rows: 3*perplexity + 1 neighbours must exist besides the row. */
     public static double largestPerplexity(long n) {
-        return (n - 2) / 3.0;
+        return Affinities.largestPerplexity(n);
     }
 
     private Embedding fitTensor(Tensor x, TsneProgress progress) {
         NativeLibrary.ensureLoaded();
         // torchsight's native stages take their thread count per call; libtorch's (PCA, kNN) keep the process's.
-        int nThreads = threads > 0 ? threads : Threads.current();
+        int nThreads = settings.threads() > 0 ? settings.threads() : Threads.current();
         long start = System.nanoTime();
         DoubleSupplier clock = () -> (System.nanoTime() - start) / 1e9;
         int n = (int) x.size(0);
-        TsneMethod resolved = method.resolve(n);
+        KernelShape kernel = settings.kernel();
+        GradientBackend cpu = Backends.cpu(settings.method(), n, kernel, settings.theta());
+        TsneMethod resolved = cpu.method();
 
-        progress.report(stageEvent("pca", clock));
+        progress.report(stageEvent("pca", clock, 0, n));
         // PCA to at most N components: with fewer rows than pcaDimensions the rank is below N anyway.
-        int dims = (int) Math.min(pcaDimensions, n);
-        boolean reduced = pcaDimensions > 0 && x.size(1) > dims;
+        int dims = (int) Math.min(settings.pcaDimensions(), n);
+        boolean reduced = settings.pcaDimensions() > 0 && x.size(1) > dims;
         Tensor features = reduced ? Pca.project(x, dims) : x;
+        Pca.Basis basis = reduced && settings.transformable() ? Pca.basis(x, dims) : null;
         double tPca = clock.getAsDouble();
 
-        progress.report(stageEvent("neighbors", clock));
-        int k = resolved == TsneMethod.EXACT ? n - 1 : (int) Math.min(n - 1, (long) Math.floor(3 * perplexity) + 1);
-        try (NearestNeighbors knn = NearestNeighbors.search(features, k, nThreads)) {
+        int k = settings.affinities().neighbors(n, resolved);
+        progress.report(stageEvent("neighbors", clock, 0, n));
+        try (NearestNeighbors knn = k == 0 ? null : NearestNeighbors.search(features, k, settings.neighbors(),
+                settings.metric(), nThreads, settings.seed(),
+                done -> progress.report(stageEvent("neighbors", clock, (int) done, n)))) {
             double tKnn = clock.getAsDouble();
-            progress.report(stageEvent("affinities", clock));
-            try (SparseAffinities p = SparseAffinities.fromNeighbors(knn, perplexity, nThreads)) {
+            progress.report(stageEvent("affinities", clock, 0, n));
+            try (SparseAffinities p = settings.affinities().build(knn, n, nThreads)) {
                 if (p.unconvergedRows > 0) {
-                    LOG.warn("{} of {} rows did not reach perplexity {} (their neighbours are equidistant, "
-                            + "e.g. duplicate rows); they keep a uniform distribution", p.unconvergedRows, n, perplexity);
+                    LOG.warn("{} of {} rows did not reach their perplexity (their neighbours are equidistant, "
+                            + "e.g. duplicate rows); they keep a uniform distribution", p.unconvergedRows, n);
                 }
-                knn.close();  // the neighbour lists are folded into P: free them before optimising
+                if (knn != null) {
+                    knn.close();  // the neighbour lists are folded into P: free them before optimising
+                }
                 double tP = clock.getAsDouble();
-                double lr = Double.isNaN(learningRate) ? Schedule.autoLearningRate(n, earlyExaggeration) : learningRate;
-                Schedule schedule = new Schedule(iterations, earlyExaggeration, exaggerationIterations,
-                        earlyMomentum, lateMomentum, lr, minGain, minGradNorm, 50, 300);
-                double[] initial = initialEmbedding(features, reduced, n);
-                Optimized result;
-                try (TsneSession session = openSession(p, resolved, initial, nThreads)) {
-                    result = optimize(session, schedule, n, progress, clock);
-                } catch (CudaSession.DeviceFailure e) {
-                    // A GPU fault mid-run (driver error, lost device) leaves the CPU as good as ever: start over there.
-                    LOG.warn("{}; running the optimisation again on the CPU with {} threads", e.getMessage(), nThreads);
-                    try (TsneSession session = new CpuSession(p, resolved, theta, nThreads, initial)) {
-                        result = optimize(session, schedule, n, progress, clock);
-                    }
-                }
+                List<Phase> phases = settings.schedulePhases(iterations);
+                double firstExaggeration = phases.get(0).exaggeration();
+                double lr = Double.isNaN(settings.learningRate()) ? Schedule.autoLearningRate(n, firstExaggeration)
+                        : settings.learningRate();
+                Schedule schedule = new Schedule(phases, lr, settings.minGain(), settings.minGradNorm(),
+                        settings.checkEvery(), 300);
+                double[] initial = settings.initialization().initial(features, reduced, kernel.dimensions(),
+                        settings.seed());
+                Optimized result = optimizeOn(settings.device(), p, initial, kernel, cpu, schedule, n, nThreads,
+                        progress, clock);
                 double total = clock.getAsDouble();
-                progress.report(new TsneProgress.Event("done", result.iterations, iterations, result.kl, Double.NaN,
-                        total));
-                return new Embedding(result.coordinates, result.kl, result.iterations, resolved, perplexity, total,
-                        new Embedding.Timings(tPca, tKnn - tPca, tP - tKnn, total - tP), result.backend);
+                progress.report(new TsneProgress.Event("done", result.iterations, schedule.iterations(), result.kl,
+                        Double.NaN, total));
+                MapReference reference = settings.transformable()
+                        ? MapReference.of(features, basis, settings, result.coordinates) : null;
+                return new Embedding(result.coordinates, kernel.dimensions(), result.kl, result.iterations,
+                        result.method, settings.affinities().transformPerplexity(), total,
+                        new Embedding.Timings(tPca, tKnn - tPca, tP - tKnn, total - tP), result.backend,
+                        result.stoppedByCallback, reference);
             }
         }
     }
 
-    private record Optimized(double[] coordinates, double kl, int iterations, String backend) { }
-
-    /** Runs the schedule on a session; the final KL uses the exact Z up to {@link #EXACT_KL_MAX_POINTS} points. */
-    private static Optimized optimize(TsneSession session, Schedule schedule, int n, TsneProgress progress,
-                                      DoubleSupplier clock) {
-        Optimizer.Outcome outcome = new Optimizer(schedule).run(session, progress, clock);
-        double z = n <= EXACT_KL_MAX_POINTS ? session.exactNormalization() : outcome.lastNormalization();
-        double kl = session.klDivergence(z);
-        return new Optimized(session.embedding(), kl, outcome.iterations(), session.description());
-    }
+    private record Optimized(double[] coordinates, double kl, int iterations, String backend, TsneMethod method,
+                             boolean stoppedByCallback) { }
 
     /**
-     * The CUDA session when a GPU was asked for and can run it, else the CPU session. A GPU that was asked
-     * for but cannot be used is reported once, with the reason, and the run goes on on the CPU.
+     * Runs on the asked device's backend; a GPU that cannot run this kernel or fails mid-run leaves the CPU
+     * as good as ever: the run goes (or starts over) there.
      */
-    private TsneSession openSession(SparseAffinities p, TsneMethod resolved, double[] initial, int nThreads) {
+    private Optimized optimizeOn(Device device, SparseAffinities p, double[] initial, KernelShape kernel,
+                                 GradientBackend cpu, Schedule schedule, int n, int nThreads, TsneProgress progress,
+                                 DoubleSupplier clock) {
         if (device == Device.CUDA) {
-            try {
-                // Sparse P (Barnes-Hut) gets exact tiles up to 100k points and the tree above; the exact
-                // method's dense P always gets exact tiles.
-                int repulsion = resolved == TsneMethod.EXACT ? TorchsightNative.TSNE_CUDA_EXACT_TILES
-                        : TorchsightNative.TSNE_CUDA_AUTO;
-                return CudaSession.open(p, initial, repulsion, theta);
-            } catch (TorchsightException e) {
-                LOG.warn("{}; running on the CPU with {} threads", e.getMessage(), nThreads);
+            GradientBackend gpu = Backends.cuda(settings.method(), n, kernel, settings.theta());
+            if (gpu == null) {
+                LOG.warn("the CUDA kernels embed in 2-D with dof 1 only; running on the CPU with {} threads", nThreads);
+            } else {
+                try (TsneSession session = gpu.open(p, initial, kernel, nThreads)) {
+                    return optimize(session, gpu.method(), schedule, n, progress, clock);
+                } catch (CudaSession.DeviceFailure e) {
+                    LOG.warn("{}; running the optimisation again on the CPU with {} threads", e.getMessage(), nThreads);
+                } catch (TorchsightException e) {
+                    if (e.kind() != Kind.DEVICE) {
+                        throw e;
+                    }
+                    LOG.warn("{}; running on the CPU with {} threads", e.getMessage(), nThreads);
+                }
             }
         }
-        return new CpuSession(p, resolved, theta, nThreads, initial);
-    }
-
-    private TsneProgress.Event stageEvent(String stage, DoubleSupplier clock) {
-        return new TsneProgress.Event(stage, 0, iterations, Double.NaN, Double.NaN, clock.getAsDouble());
-    }
-
-    /** PCA initialisation (first coordinate std 1e-4) or seeded Gaussian noise (std 1e-4). */
-    private double[] initialEmbedding(Tensor features, boolean reducedByPca, int n) {
-        if (init == TsneInit.PCA && features.size(1) >= 2) {
-            Tensor pcs = reducedByPca ? features.narrow(1, 0, 2) : Pca.project(features, 2);
-            Tensor y = pcs.to(torch.ScalarType.Double).contiguous();
-            double std = y.select(1, 0).std().item_double();
-            if (std > 0 && Double.isFinite(std)) {
-                Tensor scaled = y.mul(new Scalar(1e-4 / std)).contiguous();
-                double[] out = new double[2 * n];
-                scaled.data_ptr_double().get(out);
-                return out;
-            }
-            // All rows identical along the principal axes: PCA gives no direction, fall back to noise.
-            LOG.warn("PCA initialisation has no spread (identical rows?); using random initialisation with seed {}", seed);
+        try (TsneSession session = cpu.open(p, initial, kernel, nThreads)) {
+            return optimize(session, cpu.method(), schedule, n, progress, clock);
         }
-        SplittableRandom random = new SplittableRandom(seed);
-        double[] out = new double[2 * n];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = 1e-4 * gaussian(random);
-        }
-        return out;
     }
 
-    private static double gaussian(SplittableRandom random) {
-        // Box-Muller: reproducible across JVMs (unlike Random.nextGaussian's internal state sharing).
-        double u1 = random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log1p(-u1)) * Math.cos(2 * Math.PI * u2);
+    /** Runs the schedule on a session; the final KL uses the exact Z up to {@link #EXACT_KL_MAX_POINTS} points. */
+    private Optimized optimize(TsneSession session, TsneMethod method, Schedule schedule, int n, TsneProgress progress,
+                               DoubleSupplier clock) {
+        Optimizer.Outcome outcome = new Optimizer(schedule).run(session, progress, settings.callback(), clock);
+        double z = n <= EXACT_KL_MAX_POINTS ? session.exactNormalization() : outcome.lastNormalization();
+        double kl = session.klDivergence(z);
+        return new Optimized(session.embedding(), kl, outcome.iterations(), session.description(), method,
+                outcome.stoppedByCallback());
     }
 
-    private static String fmt(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    private TsneProgress.Event stageEvent(String stage, DoubleSupplier clock, int done, int total) {
+        return new TsneProgress.Event(stage, done, stage.equals("neighbors") ? total : iterations, Double.NaN,
+                Double.NaN, clock.getAsDouble());
     }
 
-    /** Options; every one has scikit-learn's default. */
+    /** Options; every one has scikit-learn's default unless noted. */
     public static final class Builder {
-        private double perplexity = 30;
+        private Affinities affinities = Affinities.perplexity(30);
         private int iterations = 1000;
         private TsneMethod method = TsneMethod.AUTO;
         private double theta = 0.5;
         private long seed = 0;
         private int threads = 0;
-        private TsneInit init = TsneInit.PCA;
+        private Initialization initialization = Initialization.pca();
         private int pcaDimensions = 50;
+        private int dimensions = 2;
+        private double dof = 1;
         private double learningRate = Double.NaN;
+        private List<Phase> phases;
         private double earlyExaggeration = 12;
-        private int exaggerationIterations = 250;
+        private int earlyIterations = 250;
+        private double exaggeration = 1;
         private double earlyMomentum = 0.5;
         private double lateMomentum = 0.8;
         private double minGain = 0.01;
         private double minGradNorm = 1e-7;
-        private long memoryLimitBytes = Pointer.maxPhysicalBytes() > 0
-                ? Math.min(Pointer.maxPhysicalBytes(), Pointer.availablePhysicalBytes())
-                : Pointer.availablePhysicalBytes();
+        private int checkEvery = 50;
+        private long memoryLimitBytes = MemoryPlan.availableBytes();
         private Device device = Device.CPU;
+        private NeighborMethod neighbors = NeighborMethod.AUTO;
+        private Metric metric = Metric.EUCLIDEAN;
+        private TsneCallback callback = TsneCallback.NONE;
+        private boolean transformable;
 
         private Builder() {}
 
-        /** Effective number of neighbours (default 30); at most (N-2)/3. */
+        /** Effective number of neighbours (default 30); at most (N-2)/3. Same as {@code optAffinities(Affinities.perplexity(p))}. */
         public Builder optPerplexity(double perplexity) {
-            require(perplexity > 0 && Double.isFinite(perplexity), Kind.PERPLEXITY, perplexity,
-                    "perplexity must be positive and finite, got " + perplexity);
-            this.perplexity = perplexity;
+            this.affinities = Affinities.perplexity(perplexity);
+            return this;
+        }
+
+        /** How P is built (default {@code Affinities.perplexity(30)}). */
+        public Builder optAffinities(Affinities affinities) {
+            this.affinities = java.util.Objects.requireNonNull(affinities);
             return this;
         }
 
@@ -326,7 +301,7 @@ public final class Tsne {
             return this;
         }
 
-        /** Seed of the random initialisation (default 0). */
+        /** Seed of the random initialisation and of the approximate neighbour index (default 0). */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;
@@ -345,7 +320,13 @@ public final class Tsne {
 
         /** Initialisation (default PCA). */
         public Builder optInit(TsneInit init) {
-            this.init = java.util.Objects.requireNonNull(init);
+            this.initialization = init.strategy();
+            return this;
+        }
+
+        /** Initialisation strategy, e.g. {@code Initialization.given(coordinates)} (default PCA). */
+        public Builder optInitialization(Initialization initialization) {
+            this.initialization = java.util.Objects.requireNonNull(initialization);
             return this;
         }
 
@@ -353,6 +334,24 @@ public final class Tsne {
         public Builder optPcaDimensions(int dims) {
             require(dims == 0 || dims >= 2, Kind.OPTIMIZER, dims, "PCA dimensions must be 0 (off) or at least 2, got " + dims);
             this.pcaDimensions = dims;
+            return this;
+        }
+
+        /** Coordinates per point: 2 (default) or 3. */
+        public Builder optDimensions(int dimensions) {
+            require(dimensions == 2 || dimensions == 3, Kind.OPTIMIZER, dimensions,
+                    "t-SNE embeds in 2 or 3 dimensions, got " + dimensions);
+            this.dimensions = dimensions;
+            return this;
+        }
+
+        /**
+         * Degrees of freedom of the Student-t kernel (default 1, standard t-SNE). Below 1 the tails are
+         * heavier and clusters separate further (Kobak et al. 2019); in (0, 100].
+         */
+        public Builder optDegreesOfFreedom(double dof) {
+            require(dof > 0 && dof <= 100, Kind.OPTIMIZER, dof, "degrees of freedom must be in (0, 100], got " + dof);
+            this.dof = dof;
             return this;
         }
 
@@ -366,11 +365,19 @@ public final class Tsne {
 
         /** Early exaggeration factor (default 12) and its iterations (default 250). */
         public Builder optEarlyExaggeration(double factor, int forIterations) {
-            require(factor >= 1 && Double.isFinite(factor) && forIterations >= 0, Kind.OPTIMIZER, factor,
-                    "early exaggeration must be a finite factor >= 1 for >= 0 iterations, got " + factor + " for "
+            require(factor > 0 && Double.isFinite(factor) && forIterations >= 0, Kind.OPTIMIZER, factor,
+                    "early exaggeration must be a positive finite factor for >= 0 iterations, got " + factor + " for "
                             + forIterations);
             this.earlyExaggeration = factor;
-            this.exaggerationIterations = forIterations;
+            this.earlyIterations = forIterations;
+            return this;
+        }
+
+        /** Exaggeration of the phase after early exaggeration (default 1; above 1 gives UMAP-like, tighter clusters). */
+        public Builder optExaggeration(double factor) {
+            require(factor > 0 && Double.isFinite(factor), Kind.OPTIMIZER, factor,
+                    "exaggeration must be positive and finite, got " + factor);
+            this.exaggeration = factor;
             return this;
         }
 
@@ -380,6 +387,16 @@ public final class Tsne {
                     "momentum must be in [0, 1), got " + early + " and " + late);
             this.earlyMomentum = early;
             this.lateMomentum = late;
+            return this;
+        }
+
+        /**
+         * A schedule of the caller's own, replacing iterations, early exaggeration, exaggeration and momentum;
+         * the auto learning rate then uses the first phase's exaggeration.
+         */
+        public Builder optSchedule(List<Phase> phases) {
+            require(phases != null && !phases.isEmpty(), Kind.OPTIMIZER, phases, "a schedule needs at least one phase");
+            this.phases = List.copyOf(phases);
             return this;
         }
 
@@ -399,7 +416,20 @@ public final class Tsne {
             return this;
         }
 
-        /** Memory the exact method may plan for (default: available physical memory). */
+        /** Iterations between KL checks, progress reports and callback calls (default 50). */
+        public Builder optCheckEvery(int iterations) {
+            require(iterations >= 1, Kind.OPTIMIZER, iterations, "check interval must be at least 1, got " + iterations);
+            this.checkEvery = iterations;
+            return this;
+        }
+
+        /** Called at every check; may stop the run and keep the partial embedding. */
+        public Builder optCallback(TsneCallback callback) {
+            this.callback = java.util.Objects.requireNonNull(callback);
+            return this;
+        }
+
+        /** Memory the run may plan for (default: available physical memory); checked before any work. */
         public Builder optMemoryLimitBytes(long bytes) {
             require(bytes > 0, Kind.MEMORY, bytes, "memory limit must be positive, got " + bytes);
             this.memoryLimitBytes = bytes;
@@ -416,9 +446,37 @@ public final class Tsne {
             return this;
         }
 
+        /** Exact or approximate nearest neighbours (default AUTO: approximate above a measured size). */
+        public Builder optNeighbors(NeighborMethod neighbors) {
+            this.neighbors = java.util.Objects.requireNonNull(neighbors);
+            return this;
+        }
+
+        /** Distance between input rows (default Euclidean). */
+        public Builder optMetric(Metric metric) {
+            this.metric = java.util.Objects.requireNonNull(metric);
+            return this;
+        }
+
+        /**
+         * Keep what {@link Embedding#transform} and {@link Embedding#save} need: the reference rows after PCA
+         * and the PCA basis (n x 50 floats more in memory). Default off.
+         */
+        public Builder optTransformable(boolean keep) {
+            this.transformable = keep;
+            return this;
+        }
+
         /** The configured t-SNE. */
         public Tsne build() {
-            return new Tsne(this);
+            if (method == TsneMethod.FFT && dimensions != 2) {
+                throw new TorchsightException(Kind.METHOD, method, "the FFT method embeds in 2-D only; use barnes-hut "
+                        + "(octree) or exact for 3-D maps");
+            }
+            return new Tsne(new Settings(affinities, method, theta, seed, threads, initialization, pcaDimensions,
+                    dimensions, dof, learningRate, phases, earlyExaggeration, earlyIterations, exaggeration,
+                    earlyMomentum, lateMomentum, minGain, minGradNorm, checkEvery, memoryLimitBytes, device,
+                    neighbors, metric, callback, transformable), iterations);
         }
 
         private static void require(boolean ok, Kind kind, Object value, String message) {

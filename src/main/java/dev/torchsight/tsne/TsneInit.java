@@ -1,9 +1,14 @@
 package dev.torchsight.tsne;
 
-/** Initial embedding. */
+/** The built-in initialisations by name; {@link Initialization} has them as strategies, plus given coordinates. */
 public enum TsneInit {
-    /** The top two principal components, scaled so the first has standard deviation 1e-4 (default). */
+    /** The top principal components, scaled so the first has standard deviation 1e-4 (default). */
     PCA,
     /** Gaussian noise with standard deviation 1e-4 from the seed. */
-    RANDOM
+    RANDOM;
+
+    /** This choice as a strategy. */
+    public Initialization strategy() {
+        return this == PCA ? Initialization.pca() : Initialization.random();
+    }
 }

@@ -3,37 +3,58 @@ package dev.torchsight.tsne;
 import dev.torchsight.core.TorchsightException;
 import java.util.Locale;
 
-/** How the gradient's repulsive forces are computed. */
+/**
+ * How the gradient's repulsive forces are computed. Independent of P's sparsity, which the
+ * {@link Affinities} decide.
+ */
 public enum TsneMethod {
-    /**
-     * All pairs, O(N^2) per iteration, with P over all N-1 neighbours (no kNN approximation), as
-     * scikit-learn's method='exact'. Memory grows as N^2.
-     */
+    /** All pairs, O(N^2) per iteration: exact forces. */
     EXACT,
-    /** Barnes-Hut quadtree, O(N log N), with P over the 3*perplexity nearest neighbours. */
+    /** Barnes-Hut space-partitioning tree (quadtree in 2-D, octree in 3-D), O(N log N). */
     BARNES_HUT,
-    /** EXACT up to {@link #AUTO_EXACT_MAX_POINTS} points, BARNES_HUT above. */
+    /**
+     * FFT-accelerated interpolation (Linderman et al. 2019), O(N) per iteration: 2-D embeddings only.
+     */
+    FFT,
+    /**
+     * EXACT up to {@link #AUTO_EXACT_MAX_POINTS} points; above, BARNES_HUT up to
+     * {@link #AUTO_FFT_MIN_POINTS} points and FFT from there (Barnes-Hut for 3-D embeddings).
+     */
     AUTO;
 
     /** Largest N for which {@link #AUTO} picks the exact method. */
     public static final int AUTO_EXACT_MAX_POINTS = 1000;
+    /**
+     * Smallest N for which {@link #AUTO} picks FFT in 2-D: below it Barnes-Hut is faster on the CPU
+     * (measured crossover, see benchmarks/tsne).
+     */
+    public static final int AUTO_FFT_MIN_POINTS = 8000;
 
-    /** The concrete method for n points. */
-    public TsneMethod resolve(int n) {
+    /** The concrete method for n points in a {@code dimensions}-D embedding. */
+    public TsneMethod resolve(int n, int dimensions) {
         if (this != AUTO) {
             return this;
         }
-        return n <= AUTO_EXACT_MAX_POINTS ? EXACT : BARNES_HUT;
+        if (n <= AUTO_EXACT_MAX_POINTS) {
+            return EXACT;
+        }
+        return n >= AUTO_FFT_MIN_POINTS && dimensions == 2 ? FFT : BARNES_HUT;
     }
 
-    /** Parses exact, barnes-hut (or bh), auto. */
+    /** The concrete method for n points in 2-D. */
+    public TsneMethod resolve(int n) {
+        return resolve(n, 2);
+    }
+
+    /** Parses exact, barnes-hut (or bh), fft, auto. */
     public static TsneMethod parse(String text) {
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "exact" -> EXACT;
             case "barnes-hut", "barnes_hut", "bh" -> BARNES_HUT;
+            case "fft" -> FFT;
             case "auto" -> AUTO;
             default -> throw new TorchsightException(TorchsightException.Kind.METHOD, text,
-                    "unknown t-SNE method '" + text + "'; use exact, barnes-hut or auto");
+                    "unknown t-SNE method '" + text + "'; use exact, barnes-hut, fft or auto");
         };
     }
 

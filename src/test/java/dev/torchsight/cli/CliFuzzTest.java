@@ -207,8 +207,27 @@ class CliFuzzTest {
             cases.add(new Case("tsne --perplexity " + v, with(tsne(), "--perplexity", v)));
             cases.add(new Case("tsne --theta " + v, with(tsne(), "--theta", v.equals("-1") ? "2" : v)));
         }
-        for (String v : new String[] {"0", "0.5", "100", "", "abc"}) {
+        for (String v : new String[] {"0", "0.5", "100", "", "abc", "5,", "5,abc", "5,1e9"}) {
             cases.add(new Case("tsne --perplexity " + v, with(tsne(), "--perplexity", v)));
+        }
+        for (String o : new String[] {"--dof", "--exaggeration", "--early-exaggeration", "--learning-rate"}) {
+            for (String v : BAD_REAL) {
+                cases.add(new Case("tsne " + o + " " + v, with(tsne(), o, v)));
+            }
+        }
+        for (String o : new String[] {"--dimensions", "--early-iterations", "--uniform"}) {
+            for (String v : new String[] {"-1", "4", "100000", "abc", ""}) {
+                if (o.equals("--early-iterations") && v.equals("4") || o.equals("--uniform") && v.equals("4")) {
+                    continue;  // valid values
+                }
+                cases.add(new Case("tsne " + o + " " + v, with(tsne(), o, v)));
+            }
+        }
+        for (String v : new String[] {"0.5", "1,0.8", "0.5,NaN", "-0.1,0.8", "a,b", "", "0.5,0.8,0.9"}) {
+            cases.add(new Case("tsne --momentum " + v, with(tsne(), "--momentum", v)));
+        }
+        for (String o : new String[] {"--method", "--neighbors", "--metric"}) {
+            cases.add(new Case("tsne " + o + " nonsense", with(tsne(), o, "nonsense")));
         }
         for (String v : new String[] {"abc", "1e3", "99999999999999999999", ""}) {
             cases.add(new Case("tsne --seed " + v, with(tsne(), "--seed", v)));

@@ -8,8 +8,6 @@ import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.internal.TorchsightNative;
 import java.util.Random;
 import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -199,21 +197,15 @@ class DeviceKernelMathTest {
         }
     }
 
-    /** The CPU backend's Barnes-Hut repulsion sum_j w^2 (y_i - y_j), recovered from its gradient with P = 0. */
+    /** The CPU backend's Barnes-Hut repulsion sum_j w^2 (y_i - y_j). */
     private static double[] cpuBarnesHutRepulsion(double[] y, double theta) {
         int n = y.length / 2;
-        try (LongPointer rowPtr = new LongPointer(n + 1L); IntPointer cols = new IntPointer(1L);
-             DoublePointer vals = new DoublePointer(1L); DoublePointer yp = new DoublePointer(y);
-             DoublePointer grad = new DoublePointer(2L * n)) {
-            rowPtr.fill(0);
-            double z = TorchsightNative.tsne_gradient(TorchsightNative.TSNE_BARNES_HUT, theta, rowPtr, cols, vals, n,
-                    yp, 0, grad, THREADS);
-            double[] rep = new double[2 * n];
-            grad.get(rep);
-            for (int c = 0; c < rep.length; c++) {
-                rep[c] *= -z / 4;  // grad = -4 rep / Z
-            }
-            return rep;
+        try (DoublePointer yp = new DoublePointer(y); DoublePointer rep = new DoublePointer(2L * n);
+             DoublePointer zRow = new DoublePointer((long) n)) {
+            TorchsightNative.tsne_repulsion_barnes_hut(2, 1.0, theta, n, yp, n, yp, 1, rep, zRow, THREADS);
+            double[] out = new double[2 * n];
+            rep.get(out);
+            return out;
         }
     }
 

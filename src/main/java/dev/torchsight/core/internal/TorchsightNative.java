@@ -28,11 +28,6 @@ public final class TorchsightNative {
 
     private TorchsightNative() {}
 
-    /** Gradient backend id of the exact O(n^2) method. */
-    public static final int TSNE_EXACT = 0;
-    /** Gradient backend id of the Barnes-Hut method. */
-    public static final int TSNE_BARNES_HUT = 1;
-
     public static native int tsne_conditional_p(@Const DoublePointer distSq, int n, int k, double perplexity,
             double tol, int maxSteps, DoublePointer outP, DoublePointer outBeta, int threads);
 
@@ -43,15 +38,35 @@ public final class TorchsightNative {
             @Const DoublePointer pCond, int n, int k, @Cast("int64_t*") LongPointer rowPtr,
             @Cast("int32_t*") IntPointer cols, DoublePointer vals, int threads);
 
-    public static native double tsne_gradient(int method, double theta, @Cast("const int64_t*") LongPointer rowPtr,
-            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, @Const DoublePointer y,
-            double exaggeration, DoublePointer grad, int threads);
+    /**
+     * Exact repulsion of src on tgt (n x dims, row-major) with kernel dof: rep (nTgt x dims) and zRow (nTgt).
+     * sameSet 1: one set (tgt ignored), the pair t == s excluded. Returns the sum of zRow.
+     */
+    public static native double tsne_repulsion_exact(int dims, double dof, int nSrc, @Const DoublePointer src, int nTgt,
+            @Const DoublePointer tgt, int sameSet, DoublePointer rep, DoublePointer zRow, int threads);
 
-    public static native double tsne_exact_normalization(int n, @Const DoublePointer y, int threads);
+    /** Barnes-Hut estimate of {@link #tsne_repulsion_exact} (quadtree in 2-D, octree in 3-D) at theta. */
+    public static native double tsne_repulsion_barnes_hut(int dims, double dof, double theta, int nSrc,
+            @Const DoublePointer src, int nTgt, @Const DoublePointer tgt, int sameSet, DoublePointer rep,
+            DoublePointer zRow, int threads);
 
+    /** Attractive term over P's CSR rows into attr (nRows x dims); yRows == yCols for a fit. */
+    public static native void tsne_attractive(@Cast("const int64_t*") LongPointer rowPtr,
+            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int nRows, int dims, double dof,
+            @Const DoublePointer yRows, @Const DoublePointer yCols, DoublePointer attr, int threads);
+
+    /** grad = 4 (exaggeration attr - rep / Z), Z = zRow[i] per row when zRow is not null, else z. */
+    public static native void tsne_combine(int nRows, int dims, @Const DoublePointer attr, @Const DoublePointer rep,
+            double exaggeration, double z, @Const DoublePointer zRow, DoublePointer grad, int threads);
+
+    /** KL(P || Q) over P's non-zeros, with q_ij = w_ij / z. */
     public static native double tsne_kl_divergence(@Cast("const int64_t*") LongPointer rowPtr,
-            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, @Const DoublePointer y,
-            double z, int threads);
+            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n, int dims, double dof,
+            @Const DoublePointer y, double z, int threads);
+
+    /** Exact Z = sum over i != j of w_ij, O(n^2). */
+    public static native double tsne_exact_normalization(int n, int dims, double dof, @Const DoublePointer y,
+            int threads);
 
     public static native double tsne_update(@Cast("int64_t") long len, DoublePointer y, DoublePointer update,
             DoublePointer gains, @Const DoublePointer grad, double momentum, double learningRate, double minGain,
