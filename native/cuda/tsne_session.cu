@@ -2,6 +2,7 @@
 // sequence of kernels on the session's stream and copies nothing to the host. Each kernel is a launch
 // wrapper around a per-thread function of tsne_kernels.h. Reductions use a fixed grid and fixed-order
 // block trees, and the tree's centres of mass come from integer prefix sums, so a run is reproducible.
+#include "repulsion_fft_cuda.h"
 #include "torchsight/tsne_cuda.h"
 #include "torchsight/tsne_kernels.h"
 
@@ -44,6 +45,7 @@ struct TsneCudaSession {
     int64_t *fixed_x = nullptr, *fixed_y = nullptr, *sum_x = nullptr, *sum_y = nullptr;
     void* cub_temp = nullptr;
     size_t cub_temp_bytes = 0;
+    cuda_fft::State* fft = nullptr;  // TSNE_CUDA_FFT only
     std::string error;
 };
 
@@ -285,7 +287,9 @@ int exact_tiles(TsneCudaSession* s) {
 /** Repulsion into rep and z_row, then Z into scalars[0]. */
 int repulsion(TsneCudaSession* s) {
     const int n = s->n;
-    if (s->repulsion == TSNE_CUDA_TREE) {
+    if (s->repulsion == TSNE_CUDA_FFT) {
+        if (cuda_fft::repulsion(s->fft, s->y, n, s->rep, s->z_row, &s->error) != 0) return 1;
+    } else if (s->repulsion == TSNE_CUDA_TREE) {
         bounds_kernel<<<1, kBlock, 0, s->stream>>>(s->y, n, s->bounds);
         morton_kernel<<<blocks_for(n), kBlock, 0, s->stream>>>(s->y, n, s->bounds, s->codes, s->index);
         size_t bytes = s->cub_temp_bytes;
@@ -412,6 +416,10 @@ bool set_up(TsneCudaSession* s, int device, const int64_t* row_ptr, const int32_
         s->cub_temp_bytes = std::max(sort_bytes, scan_bytes);
         if (failed(s, cudaMalloc(&s->cub_temp, s->cub_temp_bytes), "cudaMalloc")) return false;
     }
+    if (s->repulsion == TSNE_CUDA_FFT) {
+        s->fft = cuda_fft::create(static_cast<int>(n), s->stream, &s->error);
+        if (s->fft == nullptr) return false;
+    }
     return !failed(s, cudaStreamSynchronize(s->stream), "initial copy");
 }
 
@@ -423,6 +431,7 @@ void release(TsneCudaSession* s) {
     for (void* p : buffers) {
         if (p != nullptr) cudaFree(p);
     }
+    cuda_fft::destroy(s->fft);
     if (s->first_step != nullptr) cudaEventDestroy(s->first_step);
     if (s->last_step != nullptr) cudaEventDestroy(s->last_step);
     if (s->stream != nullptr) cudaStreamDestroy(s->stream);

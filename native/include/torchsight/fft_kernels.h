@@ -28,6 +28,14 @@ namespace fft {
 /** Largest number of interpolation nodes per interval the fixed-size weight arrays hold. */
 constexpr int kMaxNodes = 8;
 
+/** Most intervals per axis (about 1 GB of CPU buffers at 3 nodes): wider maps get wider intervals. */
+constexpr int kMaxIntervals = 1000;
+
+/** FIt-SNE's defaults (the CUDA session's fixed setting): nodes per interval, intervals per unit, minimum. */
+constexpr int kDefaultNodes = 3;
+constexpr double kDefaultIntervalsPerUnit = 1.0;
+constexpr int kDefaultMinIntervals = 50;
+
 /** The interpolation grid of one call. Node (i, j) of axis x sits at x0 + (i + 0.5) h. */
 struct Layout {
     double x0, y0;      // lower corner of the covered square
@@ -51,7 +59,9 @@ inline int smooth_at_least(int v) {
 
 /**
  * The grid covering the bounds {min x, max x, min y, max y}. Intervals are 1 / intervals_per_unit wide,
- * or, where that gives fewer than min_intervals across the wider side, narrower by a power of 2^(1/8):
+ * or, where that gives fewer than min_intervals across the wider side, narrower by a power of 2^(1/8)
+ * (min_intervals above kMaxIntervals counts as kMaxIntervals; a map wider than kMaxIntervals intervals
+ * gets wider intervals):
  * widths from a fixed ladder repeat between calls, so a kernel spectrum can be reused while the number
  * of intervals (rounded up to a fast FFT size) stays the same. The grid starts at the lower bounds and
  * may extend past the upper ones.
@@ -59,15 +69,17 @@ inline int smooth_at_least(int v) {
 inline Layout make_layout(const double bounds[4], int p, double intervals_per_unit, int min_intervals) {
     double span = bounds[1] - bounds[0] > bounds[3] - bounds[2] ? bounds[1] - bounds[0] : bounds[3] - bounds[2];
     if (!(span > 1e-9)) span = 1e-9;
-    if (min_intervals < 1) min_intervals = 1;
+    min_intervals = min_intervals < 1 ? 1 : (min_intervals > kMaxIntervals ? kMaxIntervals : min_intervals);
     double width = 1.0 / intervals_per_unit;
     if (span / width < min_intervals) {
         const int steps = static_cast<int>(std::ceil(8.0 * std::log2(width * min_intervals / span)));
         width = std::ldexp(std::exp2(-(steps % 8) / 8.0), -(steps / 8)) / intervals_per_unit;
     }
+    // Memory grows with the square of the intervals: past kMaxIntervals the intervals widen instead.
+    if (span * (1 + 1e-9) / width > kMaxIntervals) width = span * (1 + 1e-9) / kMaxIntervals;
     const double wanted = std::ceil(span * (1 + 1e-9) / width);
-    int boxes = wanted < min_intervals ? min_intervals : (wanted < 1e5 ? static_cast<int>(wanted) : 100000);
-    boxes = smooth_at_least(boxes);
+    int boxes = wanted < min_intervals ? min_intervals : static_cast<int>(wanted);
+    boxes = smooth_at_least(boxes < kMaxIntervals ? boxes : kMaxIntervals);
     Layout g;
     g.boxes = boxes;
     g.p = p;
@@ -160,56 +172,56 @@ TS_HD void spread_box(const Layout& g, int box, int begin, int end, const double
     }
 }
 
+/** Entries of a self table: K1 at the node offsets (dy, dx) in [-(P-1), P-1]^2. */
+template <int P>
+constexpr int kSelfEntries = (2 * P - 1) * (2 * P - 1);
+
 /**
- * Kernel values between the nodes of one box for node spacing h, by node offset (dy, dx) in
- * [-(P-1), P-1]^2 at index (dy + P - 1) (2P - 1) + dx + P - 1: table[0..T) = K1, [T..2T) = K_x,
- * [2T..3T) = K_y, with T = (2P - 1)^2. The offset is the target node minus the source node.
+ * K1 between the nodes of one box for node spacing h, by node offset (dy, dx) in [-(P-1), P-1]^2 at index
+ * (dy + P - 1) (2P - 1) + dx + P - 1 (not scaled).
  */
 template <int P>
 TS_HD void self_table(double h, double dof, double* table) {
-    constexpr int T = (2 * P - 1) * (2 * P - 1);
     for (int i = 0; i < 2 * P - 1; i++) {
         for (int j = 0; j < 2 * P - 1; j++) {
             const double dy = (i - (P - 1)) * h, dx = (j - (P - 1)) * h;
             double k1, k2;
             kernels_at(dx * dx + dy * dy, dof, &k1, &k2);
             table[i * (2 * P - 1) + j] = k1;
-            table[T + i * (2 * P - 1) + j] = k2 * dx;
-            table[2 * T + i * (2 * P - 1) + j] = k2 * dy;
         }
     }
 }
 
 /**
- * What a point's own charge adds to its potentials through the interpolation: the spread weights times
- * the node-to-node kernel times the gather weights, out = {phi_1, phi_x, phi_y} of the pair t == s.
+ * What a point's own charge adds to its phi_1 through the interpolation: sum over node pairs of the
+ * spread weights times K1 between the nodes times the gather weights. It factors by node offset:
+ * sum_{dy, dx} My[dy] Mx[dx] K1(dy, dx) with Mx[d] = sum_{b - e = d} wx[b] wx[e]. (Its share of phi_x and
+ * phi_y is zero: the M are even in the offset and K_x, K_y odd.)
  */
 template <int P>
-TS_HD void self_potential(const double* wx, const double* wy, const double* k1, const double* kx, const double* ky,
-                          double* out) {
-    double s1 = 0, sx = 0, sy = 0;
-    for (int a = 0; a < P; a++) {
-        for (int b = 0; b < P; b++) {
-            const double wt = wy[a] * wx[b];
-            for (int c = 0; c < P; c++) {
-                for (int d = 0; d < P; d++) {
-                    const int idx = (a - c + P - 1) * (2 * P - 1) + (b - d + P - 1);
-                    const double ws = wt * wy[c] * wx[d];
-                    s1 += ws * k1[idx];
-                    sx += ws * kx[idx];
-                    sy += ws * ky[idx];
-                }
-            }
+TS_HD double self_potential(const double* wx, const double* wy, const double* k1) {
+    double mx[2 * P - 1], my[2 * P - 1];
+    for (int d = 0; d < 2 * P - 1; d++) mx[d] = my[d] = 0;
+    for (int b = 0; b < P; b++) {
+        for (int e = 0; e < P; e++) {
+            mx[b - e + P - 1] += wx[b] * wx[e];
+            my[b - e + P - 1] += wy[b] * wy[e];
         }
     }
-    out[0] = s1;
-    out[1] = sx;
-    out[2] = sy;
+    double s = 0;
+    for (int i = 0; i < 2 * P - 1; i++) {
+        double row = 0;
+        for (int j = 0; j < 2 * P - 1; j++) row += mx[j] * k1[i * (2 * P - 1) + j];
+        s += my[i] * row;
+    }
+    return s;
 }
 
 /**
  * Potentials at one target point: the P x P nodes of its box, weighted as in spread_box, of the three
  * potential grids (row stride `stride` floats), accumulated in double: out = {phi_1, phi_x, phi_y}.
+ * With a self table (same source and target set), the point's own interpolated charge is taken out of
+ * phi_1.
  */
 template <int P>
 TS_HD void gather_point(const Layout& g, double x, double y, const float* phi1, const float* phix, const float* phiy,
@@ -232,14 +244,7 @@ TS_HD void gather_point(const Layout& g, double x, double y, const float* phi1, 
         sx += wy[a] * rx;
         sy += wy[a] * ry;
     }
-    if (self != nullptr) {
-        constexpr int T = (2 * P - 1) * (2 * P - 1);
-        double own[3];
-        self_potential<P>(wx, wy, self, self + T, self + 2 * T, own);
-        s1 -= own[0];
-        sx -= own[1];
-        sy -= own[2];
-    }
+    if (self != nullptr) s1 -= self_potential<P>(wx, wy, self);
     out[0] = s1;
     out[1] = sx;
     out[2] = sy;

@@ -13,7 +13,12 @@ enum TsneCudaRepulsion {
     /** All pairs, shared-memory tiles of 256 points, float arithmetic accumulated in double per tile. */
     TSNE_CUDA_EXACT_TILES = 0,
     /** Barnes-Hut over an implicit quadtree (sorted Morton codes + integer prefix sums). */
-    TSNE_CUDA_TREE = 1
+    TSNE_CUDA_TREE = 1,
+    /**
+     * FFT-interpolated repulsion (FIt-SNE's scheme, its defaults: 3 nodes per unit interval, at least 50
+     * intervals) with cuFFT, which is resolved at run time (libcufft.so.12/.11 loaded or on the path).
+     */
+    TSNE_CUDA_FFT = 2
 };
 
 /** Largest n for which TSNE_CUDA_AUTO uses exact tiles (about 2 ms per iteration on an H100 there). */
@@ -74,5 +79,13 @@ void tsne_cuda_destroy(TsneCudaSession* session);
  */
 double tsne_cuda_emulated_repulsion(int repulsion, int n, const double* y, double theta, double* rep,
                                     double* z_row, int threads);
+
+/**
+ * The CUDA backend's FFT repulsion on the host: the same layout, stable sort by box, charge, kernel,
+ * spectrum-product and potential functions (fft_kernels.h) as the kernels, with FFTW's transforms in
+ * place of cuFFT's (libfftw3f must be loaded). rep (n x 2) = sum_j w^2 (y_i - y_j), z_row (n); returns Z,
+ * or NaN without FFTW.
+ */
+double tsne_cuda_emulated_fft_repulsion(int n, const double* y, double* rep, double* z_row, int threads);
 
 }  // namespace torchsight

@@ -6,7 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.internal.TorchsightNative;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.bytedeco.javacpp.DoublePointer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -166,6 +173,9 @@ class FftRepulsionTest {
         // Boxes own their nodes and every row goes through the same plan: no thread-dependent sums.
         assertArrayEquals(first[0], single[0], 0.0, "1 and 2 threads");
         assertArrayEquals(first[1], single[1], 0.0);
+        // Fresh buffers (and kernel spectra) give the same bits as reused ones.
+        TorchsightNative.tsne_fft_release_workspaces();
+        assertArrayEquals(first[0], fft(1, y, y, true, 2)[0], 0.0, "after releasing the workspaces");
     }
 
     @Test
@@ -196,5 +206,47 @@ class FftRepulsionTest {
             assertTrue(Double.isNaN(TorchsightNative.tsne_repulsion_fft(2, 0, 3, 1, 50, 100, p, 100, p, 1, rep, z, 1)),
                     "dof must be positive");
         }
+    }
+
+    /**
+     * The CUDA session's FFT path (TSNE_CUDA_FFT) run on the host: its per-point functions, layout and point
+     * order with FFTW's transforms. Against the exact sum, and against the CPU call with the same parameters,
+     * which shares the arithmetic (the two agree to the last bit here: the same host code).
+     */
+    @Test
+    void cudaFftEmulationMatchesTheExactSum() {
+        for (double spread : new double[] {1, 10, 50}) {
+            double[] y = blobs(3000, spread, 11);
+            double[][] expected = exact(1, y, y, true);
+            int n = y.length / 2;
+            try (DoublePointer p = new DoublePointer(y); DoublePointer rep = new DoublePointer(2L * n);
+                 DoublePointer z = new DoublePointer(n)) {
+                double total = TorchsightNative.tsne_cuda_emulated_fft_repulsion(n, p, rep, z, THREADS);
+                double[] r = new double[2 * n];
+                rep.get(r);
+                double forceError = relativeError(r, expected[0]);
+                double zError = Math.abs(total - sum(expected[1])) / sum(expected[1]);
+                assertTrue(forceError < forceBound(spread), "emulated forces " + forceError + " at spread " + spread);
+                assertTrue(zError < zBound(spread), "emulated Z " + zError + " at spread " + spread);
+                assertArrayEquals(fft(1, y, y, true, THREADS)[0], r, 0.0, "the CPU call with FIt-SNE's defaults");
+            }
+        }
+    }
+
+    /** Without the fftw preset on the class path the call returns NaN and reports FFTW unavailable: no crash. */
+    @Test
+    void withoutFftwTheCallFailsCleanly() throws Exception {
+        String surefire = System.getProperty("surefire.test.class.path");
+        String classPath = surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+        String withoutFftw = Arrays.stream(classPath.split(File.pathSeparator))
+                .filter(entry -> !entry.contains(File.separator + "fftw" + File.separator))
+                .collect(Collectors.joining(File.pathSeparator));
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-cp", withoutFftw, FftWithoutFftw.class.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the child JVM finished");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("available=0 result=NaN"), out);
     }
 }

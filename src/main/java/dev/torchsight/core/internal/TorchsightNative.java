@@ -85,6 +85,9 @@ public final class TorchsightNative {
     /** 1 when libfftw3f is loaded in the process and its functions resolved, else 0. */
     public static native int tsne_fft_available();
 
+    /** Frees the grid buffers idle FFT-repulsion calls keep for reuse (call when a fit ends). */
+    public static native void tsne_fft_release_workspaces();
+
     public static native int cuda_kernels_built();
 
     public static native int cuda_device_count();
@@ -99,7 +102,7 @@ public final class TorchsightNative {
     public static final int TSNE_CUDA_EXACT_TILES = 0;
     /** CUDA repulsion: Barnes-Hut over the implicit quadtree. */
     public static final int TSNE_CUDA_TREE = 1;
-    /** CUDA repulsion: FFT-accelerated interpolation (cuFFT). */
+    /** CUDA repulsion: FFT-interpolated (FIt-SNE's scheme and defaults; needs libcufft at run time). */
     public static final int TSNE_CUDA_FFT = 2;
 
     /** Opaque native session of the CUDA backend. */
@@ -162,4 +165,8 @@ public final class TorchsightNative {
     public static native @Cast("const char*") BytePointer tsne_hnsw_last_error(@Const TsneHnsw index);
 
     public static native void tsne_hnsw_free(TsneHnsw index);
+
+    /** The CUDA FFT repulsion's per-point code on the host (FFTW in place of cuFFT); NaN without FFTW. */
+    public static native double tsne_cuda_emulated_fft_repulsion(int n, @Const DoublePointer y, DoublePointer rep,
+            DoublePointer zRow, int threads);
 }
