@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.io.AtomicFiles;
@@ -24,6 +25,10 @@ import org.bytedeco.pytorch.Tensor;
  */
 record MapReference(int n, int d, float[] features, Pca.Basis basis, double[] coordinates, int dims, double dof,
                     double perplexity, Metric metric) {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
     private static final int MAGIC = 0x54534d50;  // "TSMP"
     private static final int VERSION = 1;
 

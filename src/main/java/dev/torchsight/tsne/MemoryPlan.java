@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import java.util.Locale;
@@ -13,6 +14,10 @@ import org.bytedeco.javacpp.Pointer;
  * @param biggest what dominates it, for the message
  */
 record MemoryPlan(long bytes, String biggest) {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
     /** Bytes per entry of the neighbour stage and P at their common peak: indices, distances, conditional P, CSR. */
     static final long BYTES_PER_NEIGHBOR = 8 + 8 + 8 + 2 * (4 + 8);
     /** Bytes per pair of the exact method with all N-1 neighbours (dense P in the same layout). */

@@ -6,6 +6,7 @@ import dev.torchsight.core.NativeLibrary;
 import dev.torchsight.core.Threads;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
+import dev.torchsight.core.internal.TorchsightNative;
 import dev.torchsight.io.FloatMatrix;
 import java.util.List;
 import java.util.function.DoubleSupplier;
@@ -220,6 +221,10 @@ public final class Tsne {
         }
         try (TsneSession session = cpu.open(p, initial, kernel, nThreads)) {
             return optimize(session, cpu.method(), schedule, n, progress, clock);
+        } finally {
+            if (cpu.method() == TsneMethod.FFT) {
+                TorchsightNative.tsne_fft_release_workspaces();  // the grids (~100 MB at 1M points) go with the fit
+            }
         }
     }
 

@@ -1,11 +1,16 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import org.bytedeco.javacpp.DoublePointer;
 
 /** Each point's k nearest neighbours with weight 1/k, symmetrised. */
 final class UniformAffinities extends Affinities {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
     private final int k;
 
     UniformAffinities(int k) {
