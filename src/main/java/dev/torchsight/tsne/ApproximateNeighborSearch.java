@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import dev.torchsight.core.TorchsightException;
 import dev.torchsight.core.TorchsightException.Kind;
 import dev.torchsight.core.internal.TorchsightNative;
@@ -27,6 +28,10 @@ import org.bytedeco.pytorch.Tensor;
  * Progress is reported on the calling thread.
  */
 final class ApproximateNeighborSearch implements NeighborSearch {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
     /** Links per node (HNSW's M; twice as many on the base layer). */
     static final int DEGREE = 16;
     /** Candidates while inserting (HNSW's efConstruction). */

@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 
@@ -11,6 +12,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * members of its group first (distance 0), then the members of the groups found near it.
  */
 final class DuplicateRows {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
     /** Groups (distinct rows). */
     final int groups;
     /** Group of every row; groups are numbered by their first row, in row order. */

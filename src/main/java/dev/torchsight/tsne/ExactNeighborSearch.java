@@ -1,5 +1,6 @@
 package dev.torchsight.tsne;
 
+import dev.torchsight.core.Natives;
 import java.util.function.LongConsumer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -16,6 +17,10 @@ import org.bytedeco.pytorch.global.torch;
  * does not change the ranking) and takes the top k.
  */
 final class ExactNeighborSearch implements NeighborSearch {
+    static {
+        Natives.ensureLoaded();  // the one native gate: runs before any code of this class
+    }
+
     /** Entries of the candidate matrix per block: ~1024 x N floats keeps it cache-friendly and bounded. */
     private static final long BLOCK_ENTRIES = 8L << 20;
 
