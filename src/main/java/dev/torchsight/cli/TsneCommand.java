@@ -132,7 +132,7 @@ final class TsneCommand implements Callable<Integer> {
     double earlyExaggeration;
 
     @Option(names = "--early-iterations", defaultValue = "250", description = "Iterations of the early phase, "
-            + "0 to --iterations (default: ${DEFAULT-VALUE}).")
+            + "at least 0; a longer one is cut to --iterations (default: ${DEFAULT-VALUE}).")
     int earlyIterations;
 
     @Option(names = "--exaggeration", defaultValue = "1", description = "Exaggeration after the early phase, in "
@@ -229,7 +229,7 @@ final class TsneCommand implements Callable<Integer> {
         Checks.range(Kind.OPTIMIZER, "--dof", dof, 1e-3, 100);
         Checks.range(Kind.OPTIMIZER, "--early-exaggeration", earlyExaggeration, 1e-3, 1000);
         Checks.range(Kind.OPTIMIZER, "--exaggeration", exaggeration, 1e-3, 1000);
-        Checks.range(Kind.OPTIMIZER, "--early-iterations", earlyIterations, 0, iterations);
+        Checks.range(Kind.OPTIMIZER, "--early-iterations", earlyIterations, 0, Checks.MAX_ITERATIONS);
         if (learningRate != null) {
             Checks.range(Kind.OPTIMIZER, "--learning-rate", learningRate, 1e-6, 1e9);
         }

@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.Pointer;
  * @param bytes the estimated peak beyond the caller's input
  * @param biggest what dominates it, for the message
  */
-record MemoryPlan(long bytes, String biggest) {
+record MemoryPlan(long bytes, String biggest, boolean allPairs) {
     static {
         Natives.ensureLoaded();  // the one native gate: runs before any code of this class
     }
@@ -40,13 +40,20 @@ record MemoryPlan(long bytes, String biggest) {
         long index = settings.neighbors().resolve(n) == NeighborMethod.APPROX ? (long) n * (d * Float.BYTES + 256) : 0;
         long optimizer = (long) n * settings.dimensions() * OPTIMIZER_BYTES_PER_COORDINATE;
         long total = features + neighbors + index + optimizer;
-        String biggest = k >= n - 1 && n > 1 ? "all-pairs affinities of the exact method"
+        boolean allPairs = k >= n - 1 && n > 1;
+        String biggest = allPairs ? "all-pairs affinities of the exact method"
                 : "the neighbour lists and P (" + k + " neighbours per point)";
-        return new MemoryPlan(total, biggest);
+        return new MemoryPlan(total, biggest, allPairs);
     }
 
     /** Throws a one-line explanation when the plan exceeds {@code limit}. */
     void requireFits(long limit) {
+        if (bytes > limit && allPairs) {
+            throw new TorchsightException(Kind.METHOD, TsneMethod.EXACT, String.format(Locale.ROOT,
+                    "the exact method needs about %.1f GiB for all-pairs affinities but %.1f GiB is available; "
+                            + "use the Barnes-Hut or FFT method (sparse affinities)",
+                    bytes / 1073741824.0, limit / 1073741824.0));
+        }
         if (bytes > limit) {
             throw new TorchsightException(Kind.MEMORY, bytes, String.format(Locale.ROOT,
                     "this t-SNE needs about %.1f GiB (mostly %s) but %.1f GiB is available; use fewer points, a "

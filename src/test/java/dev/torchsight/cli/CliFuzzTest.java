@@ -216,7 +216,7 @@ class CliFuzzTest {
             }
         }
         for (String o : new String[] {"--dimensions", "--early-iterations", "--uniform"}) {
-            for (String v : new String[] {"-1", "4", "100000", "abc", ""}) {
+            for (String v : new String[] {"-1", "4", "100000000", "abc", ""}) {
                 if (o.equals("--early-iterations") && v.equals("4") || o.equals("--uniform") && v.equals("4")) {
                     continue;  // valid values
                 }

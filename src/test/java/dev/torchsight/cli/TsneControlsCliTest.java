@@ -81,7 +81,7 @@ class TsneControlsCliTest {
         String[][] cases = {
             {"--dimensions", "4"}, {"--dof", "0"}, {"--method", "fft", "--dimensions", "3"},
             {"--neighbors", "fast"}, {"--metric", "manhattan"}, {"--momentum", "0.5"}, {"--momentum", "0.5,1.2"},
-            {"--early-iterations", "2000"}, {"--exaggeration", "-1"}, {"--learning-rate", "0"},
+            {"--early-iterations", "-5"}, {"--exaggeration", "-1"}, {"--learning-rate", "0"},
             {"--perplexity", "5,0"}, {"--uniform", "0"}, {"--save-map", dir.resolve("m.txt").toString()},
             {"--reference", dir.resolve("missing.tsmap").toString()},
         };
