@@ -69,7 +69,7 @@ final class CpuSession implements TsneSession {
 
     @Override
     public String description() {
-        return "CPU " + gradient.repulsionName() + ", " + threads + (threads == 1 ? " thread" : " threads");
+        return "CPU, " + threads + (threads == 1 ? " thread" : " threads");
     }
 
     @Override

@@ -122,7 +122,7 @@ public final class Embedding {
         return timings;
     }
 
-    /** What ran the optimisation, e.g. "CPU FFT interpolation, 8 threads" or "CUDA, NVIDIA H100 ..., exact tiles". */
+    /** What ran the optimisation, e.g. "CPU, 8 threads" or "CUDA, NVIDIA H100 ..., exact tiles". */
     public String backend() {
         return backend;
     }
