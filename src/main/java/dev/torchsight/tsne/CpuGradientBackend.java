@@ -59,11 +59,6 @@ final class CpuGradientBackend implements AutoCloseable {
         return TorchsightNative.tsne_exact_normalization(p.n, kernel.dimensions(), kernel.dof(), y, threads);
     }
 
-    /** What computes the repulsion, for reports. */
-    String repulsionName() {
-        return repulsion.description();
-    }
-
     @Override
     public void close() {
         attr.close();
