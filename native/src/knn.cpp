@@ -35,6 +35,11 @@ using Heap = std::priority_queue<Scored, std::vector<Scored>, Graph::CompareByFi
 
 /** A batch may grow to this fraction of the graph it is inserted into (1/8). */
 constexpr size_t BATCH_DIVISOR = 8;
+/**
+ * Fewer items than this run on one thread: on a loaded machine each parallel region can cost a scheduler
+ * time slice at its barrier, and the small early batches would pay that hundreds of times.
+ */
+constexpr int PARALLEL_MIN = 512;
 /** Same-batch rows met through at most this many rows sharing one graph candidate. */
 constexpr size_t GROUP_SCAN = 64;
 
@@ -84,6 +89,53 @@ void registerRows(Graph& g, const float* x, int d, const int32_t* rows, int coun
     }
 }
 
+/** hnswlib's greedy descent from node cur through levels from..to+1: the node nearest q it ends on. */
+Id descend(const Graph& g, const void* q, Id cur, int from, int to, Id* path) {
+    float curDist = g.fstdistfunc_(q, g.getDataByInternalId(cur), g.dist_func_param_);
+    for (int l = from; l > to; l--) {
+        for (bool changed = true; changed;) {
+            changed = false;
+            auto [list, data] = links(g, cur, l);
+            size_t size = g.getListCount(list);
+            for (size_t j = 0; j < size; j++) {
+                float dist = g.fstdistfunc_(q, g.getDataByInternalId(data[j]), g.dist_func_param_);
+                if (dist < curDist) {
+                    curDist = dist;
+                    cur = data[j];
+                    changed = true;
+                }
+            }
+        }
+        if (path != nullptr) path[from - l] = cur;
+    }
+    return cur;
+}
+
+/**
+ * The queries q[0..count) ordered by where they land on each upper level (top first), so that queries taken
+ * one after another lie near each other and find the graph's memory in cache. Only speed depends on it.
+ */
+std::vector<int> localityOrder(const Graph& g, const std::vector<const void*>& q, int threads) {
+    int count = static_cast<int>(q.size());
+    int levels = std::max(g.maxlevel_, 0);
+    std::vector<Id> path(static_cast<size_t>(count) * levels);
+#pragma omp parallel for schedule(dynamic, 256) num_threads(threads) if (count >= PARALLEL_MIN)
+    for (int i = 0; i < count; i++) {
+        descend(g, q[i], g.enterpoint_node_, levels, 0, path.data() + static_cast<size_t>(i) * levels);
+    }
+    std::vector<int> order(count);
+    for (int i = 0; i < count; i++) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+        const Id* pa = path.data() + static_cast<size_t>(a) * levels;
+        const Id* pb = path.data() + static_cast<size_t>(b) * levels;
+        for (int l = 0; l < levels; l++) {
+            if (pa[l] != pb[l]) return pa[l] < pb[l];
+        }
+        return a < b;
+    });
+    return order;
+}
+
 /**
  * For each new node: its efConstruction nearest candidates per level (nearest first) in the graph as it
  * was before the batch, found as hnswlib's insertion finds them. Reads the frozen graph only.
@@ -91,30 +143,17 @@ void registerRows(Graph& g, const float* x, int d, const int32_t* rows, int coun
 void searchFrozen(Graph& g, const std::vector<Id>& id, const std::vector<int>& level, int frozenTop, Id entry,
                   std::vector<std::vector<std::vector<Scored>>>& found, int threads) {
     int count = static_cast<int>(id.size());
-#pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
-    for (int i = 0; i < count; i++) {
-        const void* q = g.getDataByInternalId(id[i]);
-        Id cur = entry;
-        float curDist = g.fstdistfunc_(q, g.getDataByInternalId(cur), g.dist_func_param_);
-        for (int l = frozenTop; l > level[i]; l--) {  // greedy descent through the levels above the node's
-            for (bool changed = true; changed;) {
-                changed = false;
-                auto [list, data] = links(g, cur, l);
-                size_t size = g.getListCount(list);
-                for (size_t j = 0; j < size; j++) {
-                    float dist = g.fstdistfunc_(q, g.getDataByInternalId(data[j]), g.dist_func_param_);
-                    if (dist < curDist) {
-                        curDist = dist;
-                        cur = data[j];
-                        changed = true;
-                    }
-                }
-            }
-        }
+    std::vector<const void*> q(count);
+    for (int i = 0; i < count; i++) q[i] = g.getDataByInternalId(id[i]);
+    std::vector<int> order = count > 1 ? localityOrder(g, q, threads) : std::vector<int>{0};
+#pragma omp parallel for schedule(dynamic, 8) num_threads(threads) if (count >= PARALLEL_MIN)
+    for (int r = 0; r < count; r++) {
+        int i = order[r];
+        Id cur = descend(g, q[i], entry, frozenTop, level[i], nullptr);
         int top = std::min(level[i], frozenTop);
         found[i].assign(top + 1, {});
         for (int l = top; l >= 0; l--) {
-            Heap heap = g.searchBaseLayer(cur, q, l);
+            Heap heap = g.searchBaseLayer(cur, q[i], l);
             std::vector<Scored>& out = found[i][l];
             out.resize(heap.size());
             for (size_t j = heap.size(); j-- > 0;) {
@@ -148,7 +187,7 @@ void linkLevel(Graph& g, const std::vector<Id>& id,
     }
     std::sort(groups.begin(), groups.end());
     int count = static_cast<int>(members.size());
-#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads) if (count >= PARALLEL_MIN)
     for (int r = 0; r < count; r++) {
         int i = members[r];
         const std::vector<Scored>& c = found[i][l];
@@ -181,7 +220,7 @@ void linkLevel(Graph& g, const std::vector<Id>& id,
     starts.push_back(incoming.size());
     size_t capacity = l ? g.maxM_ : g.maxM0_;
     int targets = static_cast<int>(starts.size()) - 1;
-#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, 64) num_threads(threads) if (targets >= PARALLEL_MIN)
     for (int t = 0; t < targets; t++) {
         Id node = incoming[starts[t]].first;
         auto [list, data] = links(g, node, l);
@@ -270,32 +309,37 @@ int tsne_hnsw_add(TsneHnsw* index, const float* x, const int32_t* rows, int coun
 
 int tsne_hnsw_query(TsneHnsw* index, const float* x, const int32_t* rows, int count, int k, int ef, int32_t* out,
                     int threads) {
-    index->graph->setEf(static_cast<size_t>(std::max(ef, k)));
-    bool failed = false;
-    // schedule(dynamic): query costs vary with the neighbourhood; each row's answer does not depend on it
-#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
-    for (int r = 0; r < count; r++) {
-        int32_t* row = out + static_cast<int64_t>(r) * k;
-        try {
-            auto found = index->graph->searchKnn(x + static_cast<int64_t>(rows[r]) * index->d,
-                                                 static_cast<size_t>(k));
-            // a max-heap: the farthest comes out first
+    try {
+        const Graph& g = *index->graph;
+        if (g.cur_element_count == 0) {
+            std::fill(out, out + static_cast<int64_t>(count) * k, -1);
+            return 0;
+        }
+        std::vector<const void*> q(count);
+        for (int r = 0; r < count; r++) q[r] = x + static_cast<int64_t>(rows[r]) * index->d;
+        std::vector<int> order = localityOrder(g, q, threads);
+        size_t candidates = static_cast<size_t>(std::max(ef, k));
+        // as hnswlib's searchKnn, without its shared hop counters (contended between threads); each row's
+        // answer does not depend on the order or the threads
+#pragma omp parallel for schedule(dynamic, 64) num_threads(threads) if (count >= PARALLEL_MIN)
+        for (int i = 0; i < count; i++) {
+            int r = order[i];
+            Id entry = descend(g, q[r], g.enterpoint_node_, g.maxlevel_, 0, nullptr);
+            Heap found = g.searchBaseLayerST<false, false>(entry, q[r], candidates);
+            while (found.size() > static_cast<size_t>(k)) found.pop();
+            int32_t* row = out + static_cast<int64_t>(r) * k;
             int j = static_cast<int>(found.size());
             std::fill(row + j, row + k, -1);
-            while (!found.empty()) {
-                row[--j] = static_cast<int32_t>(found.top().second);
+            while (!found.empty()) {  // the farthest comes out first
+                row[--j] = static_cast<int32_t>(g.getExternalLabel(found.top().second));
                 found.pop();
             }
-        } catch (const std::exception& e) {
-#pragma omp critical(tsne_hnsw_error)
-            {
-                failed = true;
-                index->error = e.what();
-            }
-            std::fill(row, row + k, -1);
         }
+        return 0;
+    } catch (const std::exception& e) {
+        index->error = e.what();
+        return -1;
     }
-    return failed ? -1 : 0;
 }
 
 const char* tsne_hnsw_last_error(const TsneHnsw* index) {
