@@ -327,13 +327,16 @@ int tsne_hnsw_query(TsneHnsw* index, const float* x, const int32_t* rows, int co
             Id entry = descend(g, q[r], g.enterpoint_node_, g.maxlevel_, 0, nullptr);
             Heap found = g.searchBaseLayerST<false, false>(entry, q[r], candidates);
             while (found.size() > static_cast<size_t>(k)) found.pop();
-            int32_t* row = out + static_cast<int64_t>(r) * k;
-            int j = static_cast<int>(found.size());
-            std::fill(row + j, row + k, -1);
-            while (!found.empty()) {  // the farthest comes out first
-                row[--j] = static_cast<int32_t>(g.getExternalLabel(found.top().second));
-                found.pop();
+            // nearest first, equal distances by label
+            std::vector<std::pair<float, int32_t>> near;
+            near.reserve(found.size());
+            for (; !found.empty(); found.pop()) {
+                near.emplace_back(found.top().first, static_cast<int32_t>(g.getExternalLabel(found.top().second)));
             }
+            std::sort(near.begin(), near.end());
+            int32_t* row = out + static_cast<int64_t>(r) * k;
+            for (size_t j = 0; j < near.size(); j++) row[j] = near[j].second;
+            std::fill(row + near.size(), row + k, -1);
         }
         return 0;
     } catch (const std::exception& e) {
