@@ -265,12 +265,54 @@ void insertBatch(Graph& g, const float* x, int d, const int32_t* rows, int count
     }
 }
 
+/**
+ * Renumbers the nodes in localityOrder, moving their data and links, so that nodes near each other in space lie
+ * near each other in memory: queries taken in that order then mostly find the graph in cache. The graph stays
+ * the same graph (same links, same labels): answers do not change.
+ */
+void storeByLocality(Graph& g, int threads) {
+    int n = static_cast<int>(g.cur_element_count);
+    std::vector<const void*> q(n);
+    for (int i = 0; i < n; i++) q[i] = g.getDataByInternalId(static_cast<Id>(i));
+    std::vector<int> order = localityOrder(g, q, threads);
+    std::vector<Id> renamed(n);
+    for (int r = 0; r < n; r++) renamed[order[r]] = static_cast<Id>(r);
+    char* moved = static_cast<char*>(std::malloc(g.max_elements_ * g.size_data_per_element_));
+    if (moved == nullptr) return;  // only speed depends on it
+    std::vector<char*> upper(n);
+    std::vector<int> levels(n);
+#pragma omp parallel for schedule(static) num_threads(threads) if (n >= PARALLEL_MIN)
+    for (int r = 0; r < n; r++) {
+        Id from = static_cast<Id>(order[r]);
+        std::memcpy(moved + static_cast<size_t>(r) * g.size_data_per_element_,
+                    g.data_level0_memory_ + static_cast<size_t>(from) * g.size_data_per_element_,
+                    g.size_data_per_element_);
+        auto* list = g.get_linklist0(static_cast<Id>(r), moved);
+        Id* data = reinterpret_cast<Id*>(list + 1);
+        for (size_t j = 0; j < g.getListCount(list); j++) data[j] = renamed[data[j]];
+        upper[r] = g.linkLists_[from];
+        levels[r] = g.element_levels_[from];
+        for (int l = 1; l <= levels[r]; l++) {
+            auto* up = reinterpret_cast<hnswlib::linklistsizeint*>(upper[r] + (l - 1) * g.size_links_per_element_);
+            Id* ids = reinterpret_cast<Id*>(up + 1);
+            for (size_t j = 0; j < g.getListCount(up); j++) ids[j] = renamed[ids[j]];
+        }
+    }
+    std::free(g.data_level0_memory_);
+    g.data_level0_memory_ = moved;
+    std::copy(upper.begin(), upper.end(), g.linkLists_);
+    std::copy(levels.begin(), levels.end(), g.element_levels_.begin());
+    g.enterpoint_node_ = renamed[g.enterpoint_node_];
+    for (auto& entry : g.label_lookup_) entry.second = renamed[entry.second];
+}
+
 }  // namespace
 
 struct TsneHnsw {
     int d;
     hnswlib::L2Space space;  // must outlive the graph, which keeps its distance function
     std::unique_ptr<Graph> graph;
+    bool stored_by_locality = false;
     std::string error;
 
     explicit TsneHnsw(int dims) : d(dims), space(static_cast<size_t>(dims)) {}
@@ -307,6 +349,23 @@ int tsne_hnsw_add(TsneHnsw* index, const float* x, const int32_t* rows, int coun
     }
 }
 
+int tsne_hnsw_order(TsneHnsw* index, int32_t* out, int threads) {
+    try {
+        Graph& g = *index->graph;
+        if (!index->stored_by_locality) {
+            storeByLocality(g, threads);
+            index->stored_by_locality = true;
+        }
+        for (size_t i = 0; i < g.cur_element_count; i++) {
+            out[i] = static_cast<int32_t>(g.getExternalLabel(static_cast<Id>(i)));
+        }
+        return 0;
+    } catch (const std::exception& e) {
+        index->error = e.what();
+        return -1;
+    }
+}
+
 int tsne_hnsw_query(TsneHnsw* index, const float* x, const int32_t* rows, int count, int k, int ef, int32_t* out,
                     int threads) {
     try {
@@ -315,17 +374,14 @@ int tsne_hnsw_query(TsneHnsw* index, const float* x, const int32_t* rows, int co
             std::fill(out, out + static_cast<int64_t>(count) * k, -1);
             return 0;
         }
-        std::vector<const void*> q(count);
-        for (int r = 0; r < count; r++) q[r] = x + static_cast<int64_t>(rows[r]) * index->d;
-        std::vector<int> order = localityOrder(g, q, threads);
         size_t candidates = static_cast<size_t>(std::max(ef, k));
         // as hnswlib's searchKnn, without its shared hop counters (contended between threads); each row's
-        // answer does not depend on the order or the threads
+        // answer does not depend on the threads
 #pragma omp parallel for schedule(dynamic, 64) num_threads(threads) if (count >= PARALLEL_MIN)
-        for (int i = 0; i < count; i++) {
-            int r = order[i];
-            Id entry = descend(g, q[r], g.enterpoint_node_, g.maxlevel_, 0, nullptr);
-            Heap found = g.searchBaseLayerST<false, false>(entry, q[r], candidates);
+        for (int r = 0; r < count; r++) {
+            const float* q = x + static_cast<int64_t>(rows[r]) * index->d;
+            Id entry = descend(g, q, g.enterpoint_node_, g.maxlevel_, 0, nullptr);
+            Heap found = g.searchBaseLayerST<false, false>(entry, q, candidates);
             while (found.size() > static_cast<size_t>(k)) found.pop();
             // nearest first, equal distances by label
             std::vector<std::pair<float, int32_t>> near;
@@ -370,6 +426,10 @@ TsneHnsw* tsne_hnsw_create(int, int, int, int, uint64_t) {
 }
 
 int tsne_hnsw_add(TsneHnsw*, const float*, const int32_t*, int, int) {
+    return -1;
+}
+
+int tsne_hnsw_order(TsneHnsw*, int32_t*, int) {
     return -1;
 }
 

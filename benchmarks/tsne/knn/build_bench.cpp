@@ -65,9 +65,17 @@ int main(int argc, char** argv) {
         }
     }
     double w1 = wallSeconds(), c1 = cpuSeconds();
-    std::vector<int32_t> rows(n), out(static_cast<size_t>(n) * (k + 1));
-    for (int i = 0; i < n; i++) rows[i] = i;
-    tsne_hnsw_query(index, x.data(), rows.data(), n, k + 1, ef, out.data(), threads);
+    // as ApproximateNeighborSearch: rows in the index's locality order, 4,096 per call
+    std::vector<int32_t> rows(n), found(static_cast<size_t>(chunk) * (k + 1)), out(static_cast<size_t>(n) * (k + 1));
+    tsne_hnsw_order(index, rows.data(), threads);
+    for (int first = 0; first < n; first += chunk) {
+        int count = std::min(chunk, n - first);
+        tsne_hnsw_query(index, x.data(), rows.data() + first, count, k + 1, ef, found.data(), threads);
+        for (int i = 0; i < count; i++) {
+            std::copy(found.begin() + static_cast<int64_t>(i) * (k + 1), found.begin() + static_cast<int64_t>(i + 1) * (k + 1),
+                      out.begin() + static_cast<int64_t>(rows[first + i]) * (k + 1));
+        }
+    }
     double w2 = wallSeconds(), c2 = cpuSeconds();
 
     uint64_t fingerprint = 1469598103934665603ull;

@@ -32,6 +32,13 @@ TsneHnsw* tsne_hnsw_create(int n, int d, int m, int ef_construction, uint64_t se
 int tsne_hnsw_add(TsneHnsw* index, const float* x, const int32_t* rows, int count, int threads);
 
 /**
+ * The labels of all indexed rows into out, in an order where rows near each other in space come one after
+ * another: queries in that order run faster (they find the graph in cache). The first call also moves the
+ * graph's nodes into that order in memory (on threads threads); the graph and its answers stay the same.
+ */
+int tsne_hnsw_order(TsneHnsw* index, int32_t* out, int threads);
+
+/**
  * For rows[0..count) of x: the labels of the k nearest indexed rows (the row itself included when it is
  * indexed), nearest first, into out[i*k ..]; -1 pads a row when fewer were found. ef candidates per query
  * (at least k). Reads the graph only: deterministic for any thread count.

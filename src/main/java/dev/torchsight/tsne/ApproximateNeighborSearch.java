@@ -32,8 +32,15 @@ import org.bytedeco.pytorch.Tensor;
 final class ApproximateNeighborSearch implements NeighborSearch {
     /** Links per node (HNSW's M; twice as many on the base layer). */
     static final int DEGREE = 16;
-    /** Candidates while inserting (HNSW's efConstruction). */
+    /** Candidates while inserting (HNSW's efConstruction) up to {@link #LARGE_ROWS} rows. */
     static final int EF_CONSTRUCTION = 64;
+    /**
+     * Candidates while inserting above {@link #LARGE_ROWS} rows: by benchmarks/tsne/knn, -37% build CPU at
+     * 200,000 rows of the 50-d mixture, which keeps a 1,000,000-row search near 4 minutes on 2 threads.
+     */
+    static final int EF_CONSTRUCTION_LARGE = 32;
+    /** Rows from which the build uses {@link #EF_CONSTRUCTION_LARGE}. */
+    static final int LARGE_ROWS = 200_000;
     /** Candidates per query (HNSW's ef), at least k + 1 (the row itself comes back too). */
     static final int EF_SEARCH = 92;
     /**
@@ -87,7 +94,8 @@ final class ApproximateNeighborSearch implements NeighborSearch {
             representative[g] = groups.representative(g);
         }
         Progress done = new Progress(progress, n, size + (long) n);
-        TsneHnsw index = TorchsightNative.tsne_hnsw_create(size, d, DEGREE, EF_CONSTRUCTION, seed);
+        TsneHnsw index = TorchsightNative.tsne_hnsw_create(size, d, DEGREE,
+                size > LARGE_ROWS ? EF_CONSTRUCTION_LARGE : EF_CONSTRUCTION, seed);
         if (index == null || index.isNull()) {
             throw new TorchsightException(Kind.MEMORY, n, "the neighbour graph of " + n + " rows does not fit in "
                     + "memory; use fewer rows or reduce their dimension (e.g. PCA) first");
@@ -147,16 +155,22 @@ final class ApproximateNeighborSearch implements NeighborSearch {
         int[] near = new int[topK];
         long[] row = new long[k];
         LongPointer out = new LongPointer(indices);  // a position of its own over the caller's memory
+        int[] order = new int[size];
+        try (IntPointer all = new IntPointer(size)) {
+            // rows near each other one after another: the queries find the graph in cache
+            check(index, TorchsightNative.tsne_hnsw_order(index, all, threads));
+            all.get(order);
+        }
         try (IntPointer rows = new IntPointer(Math.min(CHUNK, size));
              IntPointer labels = new IntPointer((long) Math.min(CHUNK, size) * topK)) {
             for (int first = 0; first < size; first += CHUNK) {
                 int count = Math.min(CHUNK, size - first);
-                rows.position(0).put(representative, first, count);
+                rows.position(0).put(order, first, count);
                 check(index, TorchsightNative.tsne_hnsw_query(index, data, rows, count, topK, ef, labels, threads));
                 labels.position(0).get(found, 0, count * topK);
                 long answered = 0;
                 for (int c = 0; c < count; c++) {
-                    int g = first + c;
+                    int g = groups.groupOf[order[first + c]];
                     int kept = others(found, c * topK, topK, groups, g, near);
                     for (int m = groups.start[g]; m < groups.start[g + 1]; m++) {
                         int member = groups.members[m];

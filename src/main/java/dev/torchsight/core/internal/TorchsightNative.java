@@ -157,6 +157,8 @@ public final class TorchsightNative {
     public static native int tsne_hnsw_add(TsneHnsw index, @Const FloatPointer x,
             @Cast("const int32_t*") IntPointer rows, int count, int threads);
 
+    public static native int tsne_hnsw_order(TsneHnsw index, @Cast("int32_t*") IntPointer out, int threads);
+
     public static native int tsne_hnsw_query(TsneHnsw index, @Const FloatPointer x,
             @Cast("const int32_t*") IntPointer rows, int count, int k, int ef, @Cast("int32_t*") IntPointer out,
             int threads);
