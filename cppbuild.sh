@@ -18,6 +18,11 @@ mkdir -p "$BUILD_DIR/obj" "$INSTALL_DIR"
 newest_header=$(find native/include native/src -name '*.h' -newer "$BUILD_DIR/obj" 2>/dev/null | head -n 1 || true)
 flavour="cpu"
 if [[ -z "${TORCHSIGHT_NO_CUDA:-}" ]] && command -v "$NVCC" >/dev/null 2>&1; then flavour="cuda:${CUDA_ARCHS}"; fi
+# hnswlib (approximate neighbours for t-SNE) is header-only, from Debian's libhnswlib-dev. Without it the
+# library is built without the index: the approximate method then reports itself unavailable.
+have_hnswlib=""
+if echo '#include <hnswlib/hnswlib.h>' | "$CXX" -std=c++17 -E -x c++ - >/dev/null 2>&1; then have_hnswlib=1; fi
+[[ -n "$have_hnswlib" ]] || flavour+=":no-hnswlib"
 if [[ "$(cat "$BUILD_DIR/obj/flavour" 2>/dev/null)" != "$flavour" || -n "$newest_header" || "$0" -nt "$BUILD_DIR/obj/flavour" ]]; then
     rm -f "$BUILD_DIR"/obj/*.o
 fi
@@ -25,14 +30,15 @@ echo "$flavour" > "$BUILD_DIR/obj/flavour"
 touch "$BUILD_DIR/obj"
 stale() { [[ ! -f "$2" || "$1" -nt "$2" ]]; }
 
-# hnswlib (approximate neighbours for t-SNE) is header-only, from Debian's libhnswlib-dev
-if ! echo '#include <hnswlib/hnswlib.h>' | "$CXX" -std=c++17 -E -x c++ - >/dev/null 2>&1; then
-    echo "cppbuild: error: hnswlib headers not found; install them with: apt-get install libhnswlib-dev" >&2
-    exit 1
-fi
-
 CXXFLAGS=(-std=c++17 -O3 -fPIC -fopenmp -march=x86-64-v2 -Wall -Wextra -Inative/include -Inative/src)
 LDLIBS=(-fopenmp)
+
+if [[ -n "$have_hnswlib" ]]; then
+    CXXFLAGS+=(-DTORCHSIGHT_WITH_HNSWLIB)
+else
+    echo "cppbuild: warning: hnswlib headers not found; building without approximate neighbours" \
+         "(install them with: apt-get install libhnswlib-dev)" >&2
+fi
 
 if [[ -z "${TORCHSIGHT_NO_CUDA:-}" ]] && command -v "$NVCC" >/dev/null 2>&1; then
     gencode=()

@@ -194,6 +194,14 @@ public final class KnnBenchmark {
                 data.replaceAll(":.*/", ":"), n, k, threads, method, params, buildS, totalS - buildS, totalS,
                 buildCpuS, totalCpuS - buildCpuS, recall,
                 heapMb, peakRssMb());
+        if (method.equals("approx") && truth != null) {
+            // the shipped search's bar on Fashion-MNIST (60,000 x 50 PCA, k = 91)
+            boolean pass = recall >= 0.98;
+            System.out.printf("CHECK approx recall@%d %.4f >= 0.98: %s%n", k, recall, pass ? "PASS" : "FAIL");
+            if (!pass) {
+                System.exit(1);
+            }
+        }
     }
 
     static final class Row implements Item<Integer, float[]> {

@@ -7,6 +7,7 @@ import dev.torchsight.core.internal.TorchsightNative;
 import dev.torchsight.core.internal.TorchsightNative.TsneHnsw;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -18,11 +19,13 @@ import org.bytedeco.pytorch.Tensor;
  * benchmarks/tsne/knn: recall@91 of 0.99 on Fashion-MNIST (60,000 x 50) and about 5x less CPU than the
  * pure-Java JVector at equal recall.
  *
- * <p>Determinism: a parallel HNSW build inserts rows in whatever order the threads reach them, so the graph,
- * and the neighbours, would change from run to run. The graph is therefore built on the calling thread,
- * inserting rows in an order shuffled by the seed (input sorted by class would otherwise give a poorer graph),
- * with node levels drawn from a generator seeded by the seed too. The queries only read the graph and run on
- * {@code threads} threads. The neighbours are a function of (data, k, seed) alone, whatever the thread count.
+ * <p>Determinism: hnswlib's own parallel build inserts rows in whatever order the threads reach them, so the
+ * graph, and the neighbours, would change from run to run. Rows are therefore inserted in an order shuffled by
+ * the seed (input sorted by class would otherwise give a poorer graph), with node levels drawn from a generator
+ * seeded by the seed too, in batches (native, knn.h): each batch, at most 1/8 of the graph so far, is searched
+ * on {@code threads} threads in the graph as it was before the batch, then linked by per-node steps whose
+ * results do not depend on the order the threads take them. The queries only read the graph. The neighbours
+ * are a function of (data, k, seed) alone, whatever the thread count.
  *
  * <p>Identical rows are indexed once ({@link DuplicateRows}): each row's twins come first among its neighbours.
  * Progress is reported on the calling thread.
@@ -34,17 +37,54 @@ final class ApproximateNeighborSearch implements NeighborSearch {
 
     /** Links per node (HNSW's M; twice as many on the base layer). */
     static final int DEGREE = 16;
-    /** Candidates while inserting (HNSW's efConstruction). */
+    /** Candidates while inserting (HNSW's efConstruction) up to {@link #LARGE_ROWS} rows. */
     static final int EF_CONSTRUCTION = 64;
+    /**
+     * Candidates while inserting above {@link #LARGE_ROWS} rows: by benchmarks/tsne/knn, -37% build CPU at
+     * 200,000 rows of the 50-d mixture, which keeps a 1,000,000-row search near 4 minutes on 2 threads.
+     */
+    static final int EF_CONSTRUCTION_LARGE = 32;
+    /** Rows from which the build uses {@link #EF_CONSTRUCTION_LARGE}. */
+    static final int LARGE_ROWS = 200_000;
     /** Candidates per query (HNSW's ef), at least k + 1 (the row itself comes back too). */
     static final int EF_SEARCH = 92;
-    /** Rows per native call: the granularity of progress reports. */
+    /**
+     * Rows per native call: the granularity of progress reports, and while building the largest batch (batches
+     * do not span calls). Part of what the graph depends on: keep it fixed.
+     */
     private static final int CHUNK = 4096;
+
+    /** Whether AUTO's fallback to the exact search was logged (once per process). */
+    private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
 
     private final long seed;
 
     ApproximateNeighborSearch(long seed) {
         this.seed = seed;
+    }
+
+    /**
+     * Whether {@code method} searches {@code n} rows approximately. When the native library was built without
+     * hnswlib, {@link NeighborMethod#AUTO} falls back to the exact search (logging it once) and
+     * {@link NeighborMethod#APPROX} fails.
+     *
+     * @throws TorchsightException of kind {@link Kind#METHOD} for APPROX without hnswlib
+     */
+    static boolean chosen(NeighborMethod method, int n) {
+        if (method.resolve(n) != NeighborMethod.APPROX) {
+            return false;
+        }
+        if (TorchsightNative.tsne_hnsw_available() != 0) {
+            return true;
+        }
+        String why = TorchsightNative.tsne_hnsw_last_error(null).getString();
+        if (method == NeighborMethod.APPROX) {
+            throw new TorchsightException(Kind.METHOD, method, why);
+        }
+        if (FALLBACK_LOGGED.compareAndSet(false, true)) {
+            org.slf4j.LoggerFactory.getLogger(ApproximateNeighborSearch.class).warn("{}; using exact neighbours", why);
+        }
+        return false;
     }
 
     @Override
@@ -59,21 +99,22 @@ final class ApproximateNeighborSearch implements NeighborSearch {
             representative[g] = groups.representative(g);
         }
         Progress done = new Progress(progress, n, size + (long) n);
-        TsneHnsw index = TorchsightNative.tsne_hnsw_create(size, d, DEGREE, EF_CONSTRUCTION, seed);
+        TsneHnsw index = TorchsightNative.tsne_hnsw_create(size, d, DEGREE,
+                size > LARGE_ROWS ? EF_CONSTRUCTION_LARGE : EF_CONSTRUCTION, seed);
         if (index == null || index.isNull()) {
             throw new TorchsightException(Kind.MEMORY, n, "the neighbour graph of " + n + " rows does not fit in "
                     + "memory; use fewer rows or reduce their dimension (e.g. PCA) first");
         }
         try {
-            build(index, data, representative, done);
+            build(index, data, representative, threads, done);
             query(index, data, d, groups, representative, k, threads, done, indices);
         } finally {
             TorchsightNative.tsne_hnsw_free(index);
         }
     }
 
-    /** Inserts one row per group, in the seeded order, on this thread. */
-    private void build(TsneHnsw index, FloatPointer data, int[] representative, Progress done) {
+    /** Inserts one row per group, in the seeded order, CHUNK rows per call (the calls are part of the graph). */
+    private void build(TsneHnsw index, FloatPointer data, int[] representative, int threads, Progress done) {
         int size = representative.length;
         int[] order = shuffled(size, seed);
         for (int i = 0; i < size; i++) {
@@ -83,7 +124,7 @@ final class ApproximateNeighborSearch implements NeighborSearch {
             for (int first = 0; first < size; first += CHUNK) {
                 int count = Math.min(CHUNK, size - first);
                 rows.position(0).put(order, first, count);
-                check(index, TorchsightNative.tsne_hnsw_add(index, data, rows, count));
+                check(index, TorchsightNative.tsne_hnsw_add(index, data, rows, count, threads));
                 done.add(count);
             }
         }
@@ -119,16 +160,22 @@ final class ApproximateNeighborSearch implements NeighborSearch {
         int[] near = new int[topK];
         long[] row = new long[k];
         LongPointer out = new LongPointer(indices);  // a position of its own over the caller's memory
+        int[] order = new int[size];
+        try (IntPointer all = new IntPointer(size)) {
+            // rows near each other one after another: the queries find the graph in cache
+            check(index, TorchsightNative.tsne_hnsw_order(index, all, threads));
+            all.get(order);
+        }
         try (IntPointer rows = new IntPointer(Math.min(CHUNK, size));
              IntPointer labels = new IntPointer((long) Math.min(CHUNK, size) * topK)) {
             for (int first = 0; first < size; first += CHUNK) {
                 int count = Math.min(CHUNK, size - first);
-                rows.position(0).put(representative, first, count);
+                rows.position(0).put(order, first, count);
                 check(index, TorchsightNative.tsne_hnsw_query(index, data, rows, count, topK, ef, labels, threads));
                 labels.position(0).get(found, 0, count * topK);
                 long answered = 0;
                 for (int c = 0; c < count; c++) {
-                    int g = first + c;
+                    int g = groups.groupOf[order[first + c]];
                     int kept = others(found, c * topK, topK, groups, g, near);
                     for (int m = groups.start[g]; m < groups.start[g + 1]; m++) {
                         int member = groups.members[m];

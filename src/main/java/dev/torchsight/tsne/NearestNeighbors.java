@@ -53,14 +53,16 @@ final class NearestNeighbors implements AutoCloseable {
      *
      * @param features n x d, any floating type on the CPU (copied to contiguous float32), finite
      * @param k neighbours per row, 1 <= k < n
-     * @param method exact, approximate, or {@link NeighborMethod#AUTO} (by {@link NeighborMethod#CROSSOVER_ROWS})
+     * @param method exact, approximate, or {@link NeighborMethod#AUTO} (by {@link NeighborMethod#CROSSOVER_ROWS};
+     *     exact when the native library was built without hnswlib)
      * @param metric the distance; cosine normalises the rows first (no row may be all zeros)
      * @param threads worker threads, at least 1 (the exact method's matrix products use libtorch's own count)
      * @param seed the approximate graph's insertion order; same features, k, method and seed give the same
      *     neighbours on any thread count
      * @param progressDone rows done so far (0..n, non-decreasing), called on the calling thread
      * @throws TorchsightException of kind {@link Kind#INPUT} for a non-2-D, non-finite or too small input, or a
-     *     zero row under the cosine metric
+     *     zero row under the cosine metric; of kind {@link Kind#METHOD} for {@link NeighborMethod#APPROX} when the
+     *     native library was built without hnswlib
      */
     static NearestNeighbors search(Tensor features, int k, NeighborMethod method, Metric metric, int threads,
                                    long seed, LongConsumer progressDone) {
@@ -91,7 +93,7 @@ final class NearestNeighbors implements AutoCloseable {
         NearestNeighbors result = new NearestNeighbors(n, k);
         try (PointerScope scope = new PointerScope()) {
             Tensor x = prepared(features, metric);
-            NeighborSearch search = method.resolve(n) == NeighborMethod.APPROX
+            NeighborSearch search = ApproximateNeighborSearch.chosen(method, n)
                     ? new ApproximateNeighborSearch(seed) : new ExactNeighborSearch();
             search.search(x, k, threads, progressDone, result.indices);
             TorchsightNative.tsne_neighbor_distances(x.data_ptr_float(), n, (int) cols, result.indices, k,

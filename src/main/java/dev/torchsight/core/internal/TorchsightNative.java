@@ -152,11 +152,15 @@ public final class TorchsightNative {
         }
     }
 
+    public static native int tsne_hnsw_available();
+
     public static native TsneHnsw tsne_hnsw_create(int n, int d, int m, int efConstruction,
             @Cast("uint64_t") long seed);
 
     public static native int tsne_hnsw_add(TsneHnsw index, @Const FloatPointer x,
-            @Cast("const int32_t*") IntPointer rows, int count);
+            @Cast("const int32_t*") IntPointer rows, int count, int threads);
+
+    public static native int tsne_hnsw_order(TsneHnsw index, @Cast("int32_t*") IntPointer out, int threads);
 
     public static native int tsne_hnsw_query(TsneHnsw index, @Const FloatPointer x,
             @Cast("const int32_t*") IntPointer rows, int count, int k, int ef, @Cast("int32_t*") IntPointer out,
