@@ -41,7 +41,10 @@ final class LocalityOrder {
         }
     }
 
-    /** P relabelled into this order; a new matrix the caller closes. */
+    /**
+     * P relabelled into this order; a new matrix the caller closes. The copy stays within the
+     * {@link MemoryPlan}: the fit frees the neighbour lists, which took as much, before optimising.
+     */
     SparseAffinities permute(SparseAffinities p, int threads) {
         LongPointer rowPtr = OwnedMemory.owned(new LongPointer(p.n + 1L));
         IntPointer cols = OwnedMemory.owned(new IntPointer(Math.max(1, p.nnz)));
