@@ -51,6 +51,19 @@ double tsne_repulsion_barnes_hut(int dims, double dof, double theta, int n_src, 
                                  const double* tgt, int same_set, double* rep, double* z_row, int threads);
 
 /**
+ * A locality order of P's graph (n points, CSR with distinct columns): order[r] is the point placed at rank r,
+ * chosen so that neighbours get nearby ranks (breadth-first from point 0; deterministic). Single-threaded.
+ */
+void tsne_locality_order(const int64_t* row_ptr, const int32_t* cols, int n, int32_t* order);
+
+/**
+ * P relabelled by a permutation (order[r] = old index at new index r): row r of the output is row order[r] of the
+ * input, with columns mapped to new indices and sorted ascending. out_* have the input's sizes.
+ */
+void tsne_permute_csr(const int64_t* row_ptr, const int32_t* cols, const double* vals, int n, const int32_t* order,
+                      int64_t* out_row_ptr, int32_t* out_cols, double* out_vals, int threads);
+
+/**
  * Attractive term over the CSR rows of P (n_rows rows):
  * attr[i*dims+c] = sum_e vals[e] w_{i,cols[e]}^(1/a) (y_rows_i - y_cols_cols[e])_c.
  * For a fit y_rows == y_cols; to place new points, y_rows are the new points and y_cols the reference map.

@@ -4,7 +4,11 @@ import dev.torchsight.core.Natives;
 import dev.torchsight.core.internal.TorchsightNative;
 import org.bytedeco.javacpp.DoublePointer;
 
-/** The optimisation on the CPU: a {@link CpuGradientBackend} and the update over native buffers it owns. */
+/**
+ * The optimisation on the CPU: a {@link CpuGradientBackend} and the update over native buffers it owns.
+ * Large fits run in a {@link LocalityOrder} (P and the embedding relabelled once); {@link #embedding}
+ * always answers in the caller's order.
+ */
 final class CpuSession implements TsneSession {
     static {
         Natives.ensureLoaded();  // the one native gate: runs before any code of this class
@@ -12,7 +16,11 @@ final class CpuSession implements TsneSession {
 
     private final CpuGradientBackend gradient;
     private final int threads;
+    private final int dims;
     private final long len;
+    /** The order the optimisation runs in, or null for the caller's; with it the session owns {@link #ordered}. */
+    private final LocalityOrder order;
+    private final SparseAffinities ordered;
     private final DoublePointer y;
     private final DoublePointer update;
     private final DoublePointer gains;
@@ -20,10 +28,19 @@ final class CpuSession implements TsneSession {
     private Scalars last = new Scalars(0, 0);
 
     CpuSession(SparseAffinities p, CpuRepulsion repulsion, KernelShape kernel, int threads, double[] initial) {
-        this.gradient = new CpuGradientBackend(p, repulsion, kernel, threads);
+        this(p, repulsion, kernel, threads, initial, p.n >= LocalityOrder.MIN_POINTS);
+    }
+
+    /** As above, with the locality reordering chosen by the caller (tests compare both). */
+    CpuSession(SparseAffinities p, CpuRepulsion repulsion, KernelShape kernel, int threads, double[] initial,
+               boolean reorder) {
+        this.order = reorder ? LocalityOrder.of(p) : null;
+        this.ordered = reorder ? order.permute(p, threads) : null;
+        this.dims = kernel.dimensions();
+        this.gradient = new CpuGradientBackend(reorder ? ordered : p, repulsion, kernel, threads);
         this.threads = threads;
         this.len = initial.length;
-        this.y = new DoublePointer(initial);
+        this.y = new DoublePointer(reorder ? order.fromCaller(initial, dims) : initial);
         this.update = new DoublePointer(len);
         this.gains = new DoublePointer(len);
         this.grad = new DoublePointer(len);
@@ -64,7 +81,7 @@ final class CpuSession implements TsneSession {
     public double[] embedding() {
         double[] out = new double[(int) len];
         y.get(out);
-        return out;
+        return order == null ? out : order.toCaller(out, dims);
     }
 
     @Override
@@ -79,5 +96,8 @@ final class CpuSession implements TsneSession {
         update.close();
         gains.close();
         grad.close();
+        if (ordered != null) {
+            ordered.close();
+        }
     }
 }

@@ -34,6 +34,12 @@ final class SparseAffinities implements AutoCloseable {
         this.unconvergedRows = unconverged;
     }
 
+    /** Wraps CSR buffers the caller filled (owned by the result from here on). */
+    static SparseAffinities of(int n, long nnz, LongPointer rowPtr, IntPointer cols, DoublePointer vals,
+                               int unconverged) {
+        return new SparseAffinities(n, nnz, rowPtr, cols, vals, unconverged);
+    }
+
     /** Bisection tolerance on each row's perplexity. */
     static final double PERPLEXITY_TOLERANCE = 1e-5;
     private static final int MAX_BISECTION_STEPS = 200;

@@ -50,6 +50,16 @@ public final class TorchsightNative {
             @Const DoublePointer src, int nTgt, @Const DoublePointer tgt, int sameSet, DoublePointer rep,
             DoublePointer zRow, int threads);
 
+    /** A locality order of P's graph: order[r] is the point placed at rank r (neighbours get nearby ranks). */
+    public static native void tsne_locality_order(@Cast("const int64_t*") LongPointer rowPtr,
+            @Cast("const int32_t*") IntPointer cols, int n, @Cast("int32_t*") IntPointer order);
+
+    /** P relabelled by order (order[r] = old index of new row r), columns mapped and sorted per row. */
+    public static native void tsne_permute_csr(@Cast("const int64_t*") LongPointer rowPtr,
+            @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int n,
+            @Cast("const int32_t*") IntPointer order, @Cast("int64_t*") LongPointer outRowPtr,
+            @Cast("int32_t*") IntPointer outCols, DoublePointer outVals, int threads);
+
     /** Attractive term over P's CSR rows into attr (nRows x dims); yRows == yCols for a fit. */
     public static native void tsne_attractive(@Cast("const int64_t*") LongPointer rowPtr,
             @Cast("const int32_t*") IntPointer cols, @Const DoublePointer vals, int nRows, int dims, double dof,
