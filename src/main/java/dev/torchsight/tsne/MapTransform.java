@@ -32,12 +32,9 @@ final class MapTransform {
     /** Rows of new data (raw, as the map's input) to coordinates (m x dims). */
     static double[] place(MapReference ref, Tensor raw, Options options) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor rows = ref.basis() != null ? ref.basis().project(raw) : raw.to(torch.ScalarType.Float).contiguous();
-            Tensor reference = Tensor.create(ref.features(), ref.n(), ref.d());
-            if (ref.metric() == Metric.COSINE) {
-                rows = unitRows(rows);
-                reference = unitRows(reference);
-            }
+            // The same preparation as the fit's neighbour search (cosine: unit rows, an all-zero row refused).
+            Tensor rows = NearestNeighbors.prepared(ref.basis() != null ? ref.basis().project(raw) : raw, ref.metric());
+            Tensor reference = NearestNeighbors.prepared(Tensor.create(ref.features(), ref.n(), ref.d()), ref.metric());
             int m = (int) rows.size(0);
             int k = (int) Math.min(ref.n() - 1, (long) Math.floor(3 * options.perplexity()) + 1);
             int dims = ref.dims();
@@ -90,12 +87,6 @@ final class MapTransform {
                 return out;
             }
         }
-    }
-
-    private static Tensor unitRows(Tensor x) {
-        Tensor norms = x.norm(new org.bytedeco.pytorch.ScalarOptional(new Scalar(2.0)), new long[] {1}, true)
-                .clamp_min(new Scalar(1e-12));
-        return x.div(norms).contiguous();
     }
 
     /** Exact k nearest reference rows of each new row, by blocked matrix products; distances in double. */

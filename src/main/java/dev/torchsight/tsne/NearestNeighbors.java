@@ -105,8 +105,8 @@ final class NearestNeighbors implements AutoCloseable {
         return result;
     }
 
-    /** Contiguous float32 on the CPU, finite, and for cosine with unit rows. */
-    private static Tensor prepared(Tensor features, Metric metric) {
+    /** Contiguous float32 on the CPU, finite, and for cosine with unit rows (also for placing new rows). */
+    static Tensor prepared(Tensor features, Metric metric) {
         Tensor x = features.to(torch.ScalarType.Float).contiguous();
         Tensor badRows = x.isfinite().logical_not().any(1);
         if (badRows.any().item_bool()) {
